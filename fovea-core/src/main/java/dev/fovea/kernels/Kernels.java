@@ -1,0 +1,54 @@
+package dev.fovea.kernels;
+
+/**
+ * The compute primitives the layers are built on. Everything above this package reaches arithmetic-heavy loops
+ * only through here, so a faster implementation can replace {@link ReferenceKernels} without touching a layer.
+ * Buffers may be float32 or float64; an implementation may specialise float32 and fall back to the reference
+ * for float64.
+ *
+ * <p>The active implementation is chosen once from the system property {@code fovea.kernels}
+ * ({@code reference} forces the plain loops) and can be switched with {@link #use(Kernels)} for tests.
+ */
+public interface Kernels {
+
+    /** Row-major C = alpha * op(A) * op(B) + beta * C; op(A) is m x k, op(B) is k x n. */
+    void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+              Buf a, int offA, int lda, Buf b, int offB, int ldb, double beta, Buf c, int offC, int ldc);
+
+    /** Unrolls one image (or channel group) into a {@code colRows x colCols} matrix. */
+    void im2col(Buf x, int xOff, ConvShape s, Buf col, int colOff);
+
+    /** Adds the columns back into image positions: the adjoint of im2col. */
+    void col2im(Buf col, int colOff, ConvShape s, Buf gx, int gxOff);
+
+    /** Max pooling of {@code s.c()} planes; {@code arg} receives each output's winning input index. */
+    void maxPool(Buf x, int xOff, PoolShape s, Buf y, int yOff, int[] arg, int argOff);
+
+    void maxPoolBackward(Buf gy, int gyOff, int[] arg, int argOff, int count, Buf gx, int gxOff);
+
+    void avgPool(Buf x, int xOff, PoolShape s, boolean countIncludePad, Buf y, int yOff);
+
+    void avgPoolBackward(Buf gy, int gyOff, PoolShape s, boolean countIncludePad, Buf gx, int gxOff);
+
+    /** The implementation in use. */
+    static Kernels active() {
+        return Active.current;
+    }
+
+    /** Switches implementation (for tests that compare kernels, or for debugging); returns the previous one. */
+    static Kernels use(Kernels k) {
+        Kernels prev = Active.current;
+        Active.current = k;
+        return prev;
+    }
+
+    static Kernels reference() {
+        return ReferenceKernels.INSTANCE;
+    }
+
+    final class Active {
+        private Active() {}
+
+        static volatile Kernels current = ReferenceKernels.INSTANCE;
+    }
+}
