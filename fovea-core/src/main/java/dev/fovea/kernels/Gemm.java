@@ -39,21 +39,14 @@ final class Gemm {
             }
         }
         if (tb) {
-            // Dot products along contiguous rows of both operands.
-            for (int i = 0; i < m; i++) {
-                for (int j = 0; j < n; j++) {
-                    float s = 0;
-                    int bj = offB + j * ldb;
-                    if (ta) {
-                        for (int p = 0; p < k; p++) s += a[offA + p * lda + i] * b[bj + p];
-                    } else {
-                        int ai = offA + i * lda;
-                        for (int p = 0; p < k; p++) s += a[ai + p] * b[bj + p];
-                    }
-                    c[offC + i * ldc + j] += alpha * s;
-                }
+            // Dot products would not vectorise (float sums cannot be reordered), so transpose B once, O(kn).
+            float[] bt = new float[k * n];
+            for (int j = 0; j < n; j++) {
+                for (int p = 0; p < k; p++) bt[p * n + j] = b[offB + j * ldb + p];
             }
-            return;
+            b = bt;
+            offB = 0;
+            ldb = n;
         }
         for (int i = 0; i < m; i++) {
             int ci = offC + i * ldc;

@@ -6,8 +6,9 @@ package dev.fovea.kernels;
  * Buffers may be float32 or float64; an implementation may specialise float32 and fall back to the reference
  * for float64.
  *
- * <p>The active implementation is chosen once from the system property {@code fovea.kernels}
- * ({@code reference} forces the plain loops) and can be switched with {@link #use(Kernels)} for tests.
+ * <p>The active implementation is chosen once from the system property {@code fovea.kernels}: {@code vector}
+ * (the default) or {@code reference}, which forces the plain loops for debugging; {@link #use(Kernels)} switches it
+ * in tests that compare the two.
  */
 public interface Kernels {
 
@@ -46,9 +47,22 @@ public interface Kernels {
         return ReferenceKernels.INSTANCE;
     }
 
+    /** The Vector API kernels (float32), falling back to the reference for float64. */
+    static Kernels vector() {
+        return VectorKernels.INSTANCE;
+    }
+
     final class Active {
         private Active() {}
 
-        static volatile Kernels current = ReferenceKernels.INSTANCE;
+        static volatile Kernels current = fromProperty(System.getProperty("fovea.kernels", "vector"));
+
+        static Kernels fromProperty(String name) {
+            return switch (name) {
+                case "reference" -> ReferenceKernels.INSTANCE;
+                case "vector" -> VectorKernels.INSTANCE;
+                default -> throw new IllegalArgumentException("-Dfovea.kernels must be 'vector' or 'reference', got '" + name + "'");
+            };
+        }
     }
 }

@@ -46,6 +46,9 @@ public final class Autograd {
         if (!Arrays.equals(root.shape, gradRoot.shape)) {
             throw new IllegalArgumentException("backward(): gradient of shape " + Shapes.str(gradRoot.shape) + " for a tensor of shape " + Shapes.str(root.shape));
         }
+        if (gradRoot.dtype() != root.dtype()) {
+            throw new IllegalArgumentException("backward(): a " + gradRoot.dtype() + " gradient for a " + root.dtype() + " tensor");
+        }
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         grads.put(root, gradRoot);

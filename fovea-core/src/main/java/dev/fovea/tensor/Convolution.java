@@ -24,6 +24,9 @@ public final class Convolution {
     public static Tensor conv2d(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups) {
         if (x.dim() != 4) throw new IllegalArgumentException("conv2d: input must be N x C x H x W, got shape " + Shapes.str(x.shape));
         if (w.dim() != 4) throw new IllegalArgumentException("conv2d: weight must be Cout x Cin/groups x kh x kw, got shape " + Shapes.str(w.shape));
+        for (int[] pair : new int[][] {stride, padding, dilation}) {
+            if (pair == null || pair.length != 2) throw new IllegalArgumentException("conv2d: stride, padding and dilation need 2 values (height, width) each");
+        }
         int n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
         int cout = w.shape[0], kh = w.shape[2], kw = w.shape[3];
         if (groups < 1 || c % groups != 0 || cout % groups != 0) {

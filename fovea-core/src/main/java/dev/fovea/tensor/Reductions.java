@@ -37,7 +37,12 @@ final class Reductions {
             Tensor out = new Tensor(xc.buf.like(1), new int[0]);
             out.buf.set(0, s);
             int[] shape = x.shape;
-            return Node.record(out, "sum", g -> new Tensor[] {Tensor.full(g.item(), shape).to(g.dtype())}, x);
+            return Node.record(out, "sum", g -> {
+                // Filled in g's own precision: full() would round a float64 gradient to float32.
+                Tensor gx = Tensor.zeros(g.dtype(), shape);
+                gx.buf.fill(g.item());
+                return new Tensor[] {gx};
+            }, x);
         }
         int d = Shapes.normDim(dims[0], x.shape.length);
         int outer = outer(x.shape, d), n = x.shape[d], inner = inner(x.shape, d);

@@ -26,6 +26,13 @@ public final class Rng {
         global = new Rng(seed);
     }
 
+    /** Installs {@code r} as the global generator and returns the previous one. */
+    public static Rng swapGlobal(Rng r) {
+        Rng prev = global;
+        global = r;
+        return prev;
+    }
+
     public static Rng global() {
         return global;
     }

@@ -174,13 +174,14 @@ public final class Tensor {
         return out;
     }
 
-    /** A copy in the given precision; a differentiable identity when the precision already matches. */
+    /** This tensor in the given precision: itself when it already matches, else a recorded copy. */
     public Tensor to(DType dtype) {
         if (dtype == dtype()) return this;
         Tensor c = contiguous();
         Tensor out = new Tensor(Buf.allocate(c.numel(), dtype == DType.FLOAT64), shape);
         out.buf.copyFrom(c.buf, 0, 0, c.numel());
-        return out;
+        DType mine = dtype();
+        return Node.record(out, "to", g -> new Tensor[] {g.to(mine)}, this);
     }
 
     /** A contiguous copy that shares nothing with this tensor and records nothing. */
@@ -307,6 +308,11 @@ public final class Tensor {
     /** Concatenates tensors along {@code dim} (dimension 1 is the channel dimension of NCHW images). */
     public static Tensor concat(int dim, Tensor... parts) {
         return Views.concat(dim, parts);
+    }
+
+    /** Zero padding of the last two dimensions: {@code top}/{@code bottom} rows, {@code left}/{@code right} columns. */
+    public Tensor pad2d(int top, int bottom, int left, int right) {
+        return Views.pad2d(this, top, bottom, left, right);
     }
 
     // ---------------------------------------------------------------- element-wise arithmetic (broadcasting)

@@ -126,4 +126,21 @@ final class Views {
             return gs;
         }, parts);
     }
+
+    /** Zero padding of the last two dimensions (top, bottom, left, right may differ). */
+    static Tensor pad2d(Tensor x, int top, int bottom, int left, int right) {
+        if (x.shape.length < 2) throw new IllegalArgumentException("pad2d needs at least 2 dimensions, got " + Shapes.str(x.shape));
+        if (top < 0 || bottom < 0 || left < 0 || right < 0) throw new IllegalArgumentException("pad2d: negative padding");
+        int r = x.shape.length;
+        int[] shape = x.shape.clone();
+        shape[r - 2] += top + bottom;
+        shape[r - 1] += left + right;
+        Tensor out = new Tensor(x.buf.like(Shapes.numel(shape)), shape);
+        int inner = top * out.strides[r - 2] + left * out.strides[r - 1];
+        new Tensor(out.buf, x.shape.clone(), out.strides.clone(), inner).copyFrom(x);
+        return Node.record(out, "pad2d", g -> {
+            Tensor gc = g.contiguous();
+            return new Tensor[] {new Tensor(gc.buf, x.shape.clone(), gc.strides.clone(), inner).contiguous()};
+        }, x);
+    }
 }

@@ -1,0 +1,44 @@
+package dev.fovea.cli;
+
+import dev.fovea.data.ImageClassification;
+import dev.fovea.train.Trainer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+
+/** {@code fovea eval MODEL}: accuracy and confusion matrix on the test split of the model's dataset. */
+final class EvalCommand {
+    private EvalCommand() {}
+
+    static int run(String[] argv, PrintStream out) throws IOException {
+        Args a = new Args("eval", "Evaluates a saved model on the test split of the dataset it was trained on.")
+                .positional("MODEL")
+                .option("dataset", Args.Kind.TEXT, "NAME", null, "dataset to evaluate on (default: the one recorded in the model)")
+                .option("data-dir", Args.Kind.TEXT, "DIR", null, "folder with the dataset's files")
+                .option("batch", Args.Kind.INT, "B", "256", "batch size");
+        if (a.parse(argv)) {
+            out.print(a.help());
+            return 0;
+        }
+        SavedModel m = SavedModel.load(a.requirePositional(0));
+        String dataset = a.given("dataset") ? a.text("dataset") : m.dataset();
+        if (dataset == null) throw new UsageException("the model records no dataset; pass --dataset");
+        ImageClassification test = Datasets.load(dataset, a.text("data-dir"), false);
+        Trainer.Evaluation ev = Trainer.evaluate(m.model(), test, a.integer("batch", 1));
+        out.printf("%s on %s (%,d images): loss %.4f, accuracy %.2f%%%n%n", a.requirePositional(0), test.name(), test.size(), ev.loss(), 100 * ev.accuracy());
+        int k = ev.confusion().length;
+        out.println("Per class accuracy and confusion matrix (rows: true class, columns: predicted):");
+        for (int i = 0; i < k; i++) {
+            int total = 0;
+            for (int v : ev.confusion()[i]) total += v;
+            StringBuilder row = new StringBuilder(String.format("  %-12s %6.2f%% ", truncate(m.className(i)), total == 0 ? 0 : 100.0 * ev.confusion()[i][i] / total));
+            for (int v : ev.confusion()[i]) row.append(String.format("%6d", v));
+            out.println(row);
+        }
+        return 0;
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 12 ? s : s.substring(0, 11) + ".";
+    }
+}

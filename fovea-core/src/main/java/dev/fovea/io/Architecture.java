@@ -1,0 +1,169 @@
+package dev.fovea.io;
+
+import dev.fovea.nn.AvgPool2d;
+import dev.fovea.nn.BatchNorm1d;
+import dev.fovea.nn.BatchNorm2d;
+import dev.fovea.nn.Conv2d;
+import dev.fovea.nn.Dropout;
+import dev.fovea.nn.ELU;
+import dev.fovea.nn.Flatten;
+import dev.fovea.nn.GlobalAvgPool2d;
+import dev.fovea.nn.LeakyReLU;
+import dev.fovea.nn.Linear;
+import dev.fovea.nn.LogSoftmax;
+import dev.fovea.nn.MaxPool2d;
+import dev.fovea.nn.Module;
+import dev.fovea.nn.ReLU;
+import dev.fovea.nn.Sequential;
+import dev.fovea.nn.Sigmoid;
+import dev.fovea.nn.Softmax;
+import dev.fovea.nn.Tanh;
+import dev.fovea.tensor.Rng;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * Turns a module tree into plain data and back. Only the types registered here can be built, each from numbers
+ * and strings through its public constructor: a model file chooses among known layers, it cannot bring code.
+ * Containers ({@link Sequential}) store their children; every other module stores its {@link Module#config()}
+ * and rebuilds its own children from it. Libraries above this one (the model zoo) register their types.
+ */
+public final class Architecture {
+    private Architecture() {}
+
+    /** Typed access to a stored config, with errors that name the layer and the key. */
+    public record Config(String type, Map<String, Object> values) {
+        private Object raw(String key) {
+            if (!values.containsKey(key)) throw new ModelFormatException(type + ": missing \"" + key + "\"");
+            return values.get(key);
+        }
+
+        public int getInt(String key) {
+            if (raw(key) instanceof Long l && l == (int) (long) l) return (int) (long) l;
+            throw new ModelFormatException(type + ": \"" + key + "\" must be an integer, got " + raw(key));
+        }
+
+        public double getDouble(String key) {
+            if (raw(key) instanceof Number n) return n.doubleValue();
+            throw new ModelFormatException(type + ": \"" + key + "\" must be a number, got " + raw(key));
+        }
+
+        public boolean getBool(String key) {
+            if (raw(key) instanceof Boolean b) return b;
+            throw new ModelFormatException(type + ": \"" + key + "\" must be true or false, got " + raw(key));
+        }
+
+        public String getString(String key) {
+            if (raw(key) instanceof String s) return s;
+            throw new ModelFormatException(type + ": \"" + key + "\" must be a string, got " + raw(key));
+        }
+
+        public boolean isString(String key) {
+            return raw(key) instanceof String;
+        }
+
+        public int[] getInts(String key) {
+            if (raw(key) instanceof List<?> l && l.size() <= 16) {
+                int[] out = new int[l.size()];
+                boolean ok = true;
+                for (int i = 0; i < out.length && ok; i++) {
+                    ok = l.get(i) instanceof Long v && v == (int) (long) v;
+                    if (ok) out[i] = (int) (long) (Long) l.get(i);
+                }
+                if (ok) return out;
+            }
+            throw new ModelFormatException(type + ": \"" + key + "\" must be a short list of integers, got " + raw(key));
+        }
+    }
+
+    private static final Map<String, Function<Config, Module>> FACTORIES = new ConcurrentHashMap<>();
+
+    static {
+        register("Conv2d", c -> c.isString("padding")
+                ? new Conv2d(c.getInt("in"), c.getInt("out"), c.getInts("kernel"), c.getInts("stride"), c.getString("padding"),
+                        c.getInts("dilation"), c.getInt("groups"), c.getBool("bias"))
+                : new Conv2d(c.getInt("in"), c.getInt("out"), c.getInts("kernel"), c.getInts("stride"), c.getInts("padding"),
+                        c.getInts("dilation"), c.getInt("groups"), c.getBool("bias")));
+        register("Linear", c -> new Linear(c.getInt("in"), c.getInt("out"), c.getBool("bias")));
+        register("MaxPool2d", c -> new MaxPool2d(c.getInts("kernel"), c.getInts("stride"), c.getInts("padding"), c.getBool("ceilMode")));
+        register("AvgPool2d", c -> new AvgPool2d(c.getInts("kernel"), c.getInts("stride"), c.getInts("padding"), c.getBool("ceilMode"), c.getBool("countIncludePad")));
+        register("GlobalAvgPool2d", c -> new GlobalAvgPool2d());
+        register("Flatten", c -> new Flatten(c.getInt("startDim")));
+        register("ReLU", c -> new ReLU());
+        register("LeakyReLU", c -> new LeakyReLU(c.getDouble("negativeSlope")));
+        register("ELU", c -> new ELU(c.getDouble("alpha")));
+        register("Tanh", c -> new Tanh());
+        register("Sigmoid", c -> new Sigmoid());
+        register("Softmax", c -> new Softmax(c.getInt("dim")));
+        register("LogSoftmax", c -> new LogSoftmax(c.getInt("dim")));
+        register("Dropout", c -> new Dropout(c.getDouble("p")));
+        register("BatchNorm1d", c -> new BatchNorm1d(c.getInt("features"), c.getDouble("eps"), c.getDouble("momentum"), c.getBool("affine")));
+        register("BatchNorm2d", c -> new BatchNorm2d(c.getInt("features"), c.getDouble("eps"), c.getDouble("momentum"), c.getBool("affine")));
+    }
+
+    /** Makes a module type loadable. The factory must build the module from the config alone. */
+    public static void register(String type, Function<Config, Module> factory) {
+        FACTORIES.put(type, factory);
+    }
+
+    /** The module tree as data: {"type": ..., "config": {...}} or, for Sequential, {"type": ..., "children": [...]}. */
+    public static Map<String, Object> describe(Module m) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("type", m.typeName());
+        if (m instanceof Sequential s) {
+            List<Object> kids = new ArrayList<>();
+            for (Module k : s.layers()) kids.add(describe(k));
+            d.put("children", kids);
+        } else {
+            if (!FACTORIES.containsKey(m.typeName())) {
+                throw new IllegalArgumentException("cannot save a " + m.typeName() + ": the type is not registered with Architecture.register");
+            }
+            d.put("config", m.config());
+        }
+        return d;
+    }
+
+    /** Rebuilds a module tree from {@link #describe(Module)}'s data; weights are fresh and must be loaded after. */
+    public static Module build(Object description) {
+        // Building draws initial weights; a private generator keeps loading from disturbing the user's seed.
+        Rng saved = Rng.swapGlobal(new Rng(0));
+        try {
+            return build(description, "architecture", 0);
+        } finally {
+            Rng.swapGlobal(saved);
+        }
+    }
+
+    private static Module build(Object description, String where, int depth) {
+        if (depth > 48) throw new ModelFormatException(where + ": nested too deeply");
+        if (!(description instanceof Map<?, ?> d) || !(d.get("type") instanceof String type)) {
+            throw new ModelFormatException(where + ": expected an object with a \"type\"");
+        }
+        if (type.equals("Sequential")) {
+            if (!(d.get("children") instanceof List<?> kids)) throw new ModelFormatException(where + ": Sequential without \"children\"");
+            Module[] layers = new Module[kids.size()];
+            for (int i = 0; i < layers.length; i++) layers[i] = build(kids.get(i), where + "." + i, depth + 1);
+            return new Sequential(layers);
+        }
+        Function<Config, Module> f = FACTORIES.get(type);
+        if (f == null) throw new ModelFormatException(where + ": unknown layer type \"" + type + "\"");
+        Map<String, Object> values = new LinkedHashMap<>();
+        if (d.get("config") instanceof Map<?, ?> cfg) {
+            for (var e : cfg.entrySet()) values.put(String.valueOf(e.getKey()), e.getValue());
+        } else if (d.containsKey("config")) {
+            throw new ModelFormatException(where + ": \"config\" must be an object");
+        }
+        try {
+            return f.apply(new Config(type, values));
+        } catch (ModelFormatException e) {
+            throw new ModelFormatException(where + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(where + ": invalid " + type + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.fovea.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Single-precision GEMM on the Vector API, organised as in Goto's and BLIS's papers:
+ * <ul>
+ *   <li>the k dimension is cut into slices of {@link #KC}, m into blocks of {@link #MC}, n into panels of {@link #NC},
+ *       so that a packed A block stays in L2 and a packed B sliver in L1 while the micro-kernel streams them;</li>
+ *   <li>packing copies A as MR-row micro-panels (MR values per k step) and B as NR-column micro-panels
+ *       (NR values per k step), zero-padded at the edges, so the micro-kernel reads both contiguously and never
+ *       branches; transposes and alpha are absorbed by the packing;</li>
+ *   <li>the micro-kernel keeps an MR x NR tile of C (8 rows x 3 vectors = 24 registers of the 32 that AVX-512 has)
+ *       in registers for a whole k slice: per k step 3 loads of B, 8 broadcasts of A and 24 fused multiply-adds.</li>
+ * </ul>
+ * Row-major throughout: C = alpha * op(A) * op(B) + beta * C.
+ */
+final class VectorGemm {
+    private VectorGemm() {}
+
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    static final int MR = 8;
+    static final int NR = 3 * L;
+    static final int KC = 256;
+    static final int MC = 96;
+    static final int NC = 3072;
+
+    /** Per-thread packing buffers, reused across calls so that steady-state GEMMs allocate nothing. */
+    private static final ThreadLocal<float[][]> PACKS = ThreadLocal.withInitial(() -> new float[][] {
+            new float[MC * KC], new float[KC * NC], new float[MR * NR]});
+
+    static void sgemm(boolean ta, boolean tb, int m, int n, int k, float alpha,
+                      float[] a, int offA, int lda, float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+        scale(m, n, beta, c, offC, ldc);
+        if (k == 0 || alpha == 0 || m == 0 || n == 0) return;
+        float[][] packs = PACKS.get();
+        float[] pa = packs[0], pb = packs[1], tile = packs[2];
+        for (int jc = 0; jc < n; jc += NC) {
+            int nc = Math.min(NC, n - jc);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                packB(tb, b, offB, ldb, pc, kc, jc, nc, pb);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(ta, a, offA, lda, ic, mc, pc, kc, alpha, pa);
+                    macroKernel(mc, nc, kc, pa, pb, c, offC + ic * ldc + jc, ldc, tile);
+                }
+            }
+        }
+    }
+
+    static void scale(int m, int n, float beta, float[] c, int offC, int ldc) {
+        if (beta == 1) return;
+        for (int i = 0; i < m; i++) {
+            int row = offC + i * ldc;
+            if (beta == 0) {
+                java.util.Arrays.fill(c, row, row + n, 0f);
+            } else {
+                for (int j = 0; j < n; j++) c[row + j] *= beta;
+            }
+        }
+    }
+
+    /** A[ic.., pc..] (mc x kc) into MR-row micro-panels: panel r holds, for each p, rows r*MR .. r*MR+MR-1. */
+    private static void packA(boolean ta, float[] a, int offA, int lda, int ic, int mc, int pc, int kc, float alpha, float[] pa) {
+        int at = 0;
+        for (int r = 0; r < mc; r += MR) {
+            int rows = Math.min(MR, mc - r);
+            for (int p = 0; p < kc; p++) {
+                for (int i = 0; i < MR; i++) {
+                    float v = 0;
+                    if (i < rows) {
+                        int row = ic + r + i, col = pc + p;
+                        v = alpha * (ta ? a[offA + col * lda + row] : a[offA + row * lda + col]);
+                    }
+                    pa[at++] = v;
+                }
+            }
+        }
+    }
+
+    /** B[pc.., jc..] (kc x nc) into NR-column micro-panels: panel q holds, for each p, columns q*NR .. q*NR+NR-1. */
+    private static void packB(boolean tb, float[] b, int offB, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
+        int at = 0;
+        for (int q = 0; q < nc; q += NR) {
+            int cols = Math.min(NR, nc - q);
+            for (int p = 0; p < kc; p++) {
+                int row = pc + p;
+                if (!tb && cols == NR) {
+                    System.arraycopy(b, offB + row * ldb + jc + q, pb, at, NR);
+                    at += NR;
+                    continue;
+                }
+                for (int j = 0; j < NR; j++) {
+                    float v = 0;
+                    if (j < cols) {
+                        int col = jc + q + j;
+                        v = tb ? b[offB + col * ldb + row] : b[offB + row * ldb + col];
+                    }
+                    pb[at++] = v;
+                }
+            }
+        }
+    }
+
+    private static void macroKernel(int mc, int nc, int kc, float[] pa, float[] pb, float[] c, int offC, int ldc, float[] tile) {
+        for (int q = 0; q < nc; q += NR) {
+            int cols = Math.min(NR, nc - q);
+            int bAt = q * kc;
+            for (int r = 0; r < mc; r += MR) {
+                int rows = Math.min(MR, mc - r);
+                int aAt = r * kc;
+                if (rows == MR && cols == NR) {
+                    microKernel(kc, pa, aAt, pb, bAt, c, offC + r * ldc + q, ldc);
+                } else {
+                    java.util.Arrays.fill(tile, 0f);
+                    microKernel(kc, pa, aAt, pb, bAt, tile, 0, NR);
+                    for (int i = 0; i < rows; i++) {
+                        int row = offC + (r + i) * ldc + q;
+                        for (int j = 0; j < cols; j++) c[row + j] += tile[i * NR + j];
+                    }
+                }
+            }
+        }
+    }
+
+    /** C[0..MR, 0..NR] += packed A micro-panel times packed B micro-panel, over kc steps. */
+    private static void microKernel(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] c, int offC, int ldc) {
+        FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
+        FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
+        FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
+        FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S), c32 = FloatVector.zero(S);
+        FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S), c42 = FloatVector.zero(S);
+        FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S), c52 = FloatVector.zero(S);
+        FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
+        FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
+        for (int p = 0; p < kc; p++) {
+            int bi = bAt + p * NR, ai = aAt + p * MR;
+            FloatVector b0 = FloatVector.fromArray(S, pb, bi);
+            FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
+            FloatVector b2 = FloatVector.fromArray(S, pb, bi + 2 * L);
+            FloatVector a0 = FloatVector.broadcast(S, pa[ai]);
+            c00 = a0.fma(b0, c00); c01 = a0.fma(b1, c01); c02 = a0.fma(b2, c02);
+            FloatVector a1 = FloatVector.broadcast(S, pa[ai + 1]);
+            c10 = a1.fma(b0, c10); c11 = a1.fma(b1, c11); c12 = a1.fma(b2, c12);
+            FloatVector a2 = FloatVector.broadcast(S, pa[ai + 2]);
+            c20 = a2.fma(b0, c20); c21 = a2.fma(b1, c21); c22 = a2.fma(b2, c22);
+            FloatVector a3 = FloatVector.broadcast(S, pa[ai + 3]);
+            c30 = a3.fma(b0, c30); c31 = a3.fma(b1, c31); c32 = a3.fma(b2, c32);
+            FloatVector a4 = FloatVector.broadcast(S, pa[ai + 4]);
+            c40 = a4.fma(b0, c40); c41 = a4.fma(b1, c41); c42 = a4.fma(b2, c42);
+            FloatVector a5 = FloatVector.broadcast(S, pa[ai + 5]);
+            c50 = a5.fma(b0, c50); c51 = a5.fma(b1, c51); c52 = a5.fma(b2, c52);
+            FloatVector a6 = FloatVector.broadcast(S, pa[ai + 6]);
+            c60 = a6.fma(b0, c60); c61 = a6.fma(b1, c61); c62 = a6.fma(b2, c62);
+            FloatVector a7 = FloatVector.broadcast(S, pa[ai + 7]);
+            c70 = a7.fma(b0, c70); c71 = a7.fma(b1, c71); c72 = a7.fma(b2, c72);
+        }
+        // Written out rather than through a helper: passing vectors to a call that is not inlined would box them.
+        int r0 = offC;
+        FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
+        FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
+        FloatVector.fromArray(S, c, r0 + 2 * L).add(c02).intoArray(c, r0 + 2 * L);
+        int r1 = offC + ldc;
+        FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
+        FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
+        FloatVector.fromArray(S, c, r1 + 2 * L).add(c12).intoArray(c, r1 + 2 * L);
+        int r2 = offC + 2 * ldc;
+        FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
+        FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
+        FloatVector.fromArray(S, c, r2 + 2 * L).add(c22).intoArray(c, r2 + 2 * L);
+        int r3 = offC + 3 * ldc;
+        FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
+        FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
+        FloatVector.fromArray(S, c, r3 + 2 * L).add(c32).intoArray(c, r3 + 2 * L);
+        int r4 = offC + 4 * ldc;
+        FloatVector.fromArray(S, c, r4).add(c40).intoArray(c, r4);
+        FloatVector.fromArray(S, c, r4 + L).add(c41).intoArray(c, r4 + L);
+        FloatVector.fromArray(S, c, r4 + 2 * L).add(c42).intoArray(c, r4 + 2 * L);
+        int r5 = offC + 5 * ldc;
+        FloatVector.fromArray(S, c, r5).add(c50).intoArray(c, r5);
+        FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
+        FloatVector.fromArray(S, c, r5 + 2 * L).add(c52).intoArray(c, r5 + 2 * L);
+        int r6 = offC + 6 * ldc;
+        FloatVector.fromArray(S, c, r6).add(c60).intoArray(c, r6);
+        FloatVector.fromArray(S, c, r6 + L).add(c61).intoArray(c, r6 + L);
+        FloatVector.fromArray(S, c, r6 + 2 * L).add(c62).intoArray(c, r6 + 2 * L);
+        int r7 = offC + 7 * ldc;
+        FloatVector.fromArray(S, c, r7).add(c70).intoArray(c, r7);
+        FloatVector.fromArray(S, c, r7 + L).add(c71).intoArray(c, r7 + L);
+        FloatVector.fromArray(S, c, r7 + 2 * L).add(c72).intoArray(c, r7 + 2 * L);
+    }
+}

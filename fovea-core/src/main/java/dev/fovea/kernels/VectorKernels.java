@@ -1,0 +1,53 @@
+package dev.fovea.kernels;
+
+/**
+ * The fast kernels: float32 work goes to the Vector API implementations, anything else (float64, used by gradient
+ * checks) to the reference loops. Primitives without a fast path yet also use the reference.
+ */
+final class VectorKernels implements Kernels {
+    static final VectorKernels INSTANCE = new VectorKernels();
+
+    private static final Kernels REF = ReferenceKernels.INSTANCE;
+
+    private VectorKernels() {}
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
+                     Buf a, int offA, int lda, Buf b, int offB, int ldb, double beta, Buf c, int offC, int ldc) {
+        if (a instanceof Buf.F32 fa && b instanceof Buf.F32 fb && c instanceof Buf.F32 fc) {
+            VectorGemm.sgemm(transA, transB, m, n, k, (float) alpha, fa.a, offA, lda, fb.a, offB, ldb, (float) beta, fc.a, offC, ldc);
+        } else {
+            REF.gemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+        }
+    }
+
+    @Override
+    public void im2col(Buf x, int xOff, ConvShape s, Buf col, int colOff) {
+        REF.im2col(x, xOff, s, col, colOff);
+    }
+
+    @Override
+    public void col2im(Buf col, int colOff, ConvShape s, Buf gx, int gxOff) {
+        REF.col2im(col, colOff, s, gx, gxOff);
+    }
+
+    @Override
+    public void maxPool(Buf x, int xOff, PoolShape s, Buf y, int yOff, int[] arg, int argOff) {
+        REF.maxPool(x, xOff, s, y, yOff, arg, argOff);
+    }
+
+    @Override
+    public void maxPoolBackward(Buf gy, int gyOff, int[] arg, int argOff, int count, Buf gx, int gxOff) {
+        REF.maxPoolBackward(gy, gyOff, arg, argOff, count, gx, gxOff);
+    }
+
+    @Override
+    public void avgPool(Buf x, int xOff, PoolShape s, boolean countIncludePad, Buf y, int yOff) {
+        REF.avgPool(x, xOff, s, countIncludePad, y, yOff);
+    }
+
+    @Override
+    public void avgPoolBackward(Buf gy, int gyOff, PoolShape s, boolean countIncludePad, Buf gx, int gxOff) {
+        REF.avgPoolBackward(gy, gyOff, s, countIncludePad, gx, gxOff);
+    }
+}
