@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
@@ -120,6 +121,7 @@ public final class Architecture {
             for (Module k : s.layers()) kids.add(describe(k));
             d.put("children", kids);
         } else {
+            loadProviders();
             if (!FACTORIES.containsKey(m.typeName())) {
                 throw new IllegalArgumentException("cannot save a " + m.typeName() + ": the type is not registered with Architecture.register");
             }
@@ -139,7 +141,21 @@ public final class Architecture {
         }
     }
 
+    private static volatile boolean providersLoaded;
+
+    private static void loadProviders() {
+        if (providersLoaded) return;
+        synchronized (Architecture.class) {
+            if (providersLoaded) return;
+            for (LayerProvider p : ServiceLoader.load(LayerProvider.class, Architecture.class.getClassLoader())) {
+                p.layers().forEach(FACTORIES::putIfAbsent);
+            }
+            providersLoaded = true;
+        }
+    }
+
     private static Module build(Object description, String where, int depth) {
+        loadProviders();
         if (depth > 48) throw new ModelFormatException(where + ": nested too deeply");
         if (!(description instanceof Map<?, ?> d) || !(d.get("type") instanceof String type)) {
             throw new ModelFormatException(where + ": expected an object with a \"type\"");
