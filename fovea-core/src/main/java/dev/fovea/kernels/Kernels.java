@@ -16,11 +16,22 @@ public interface Kernels {
     void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
               Buf a, int offA, int lda, Buf b, int offB, int ldb, double beta, Buf c, int offC, int ldc);
 
-    /** Unrolls one image (or channel group) into a {@code colRows x colCols} matrix. */
-    void im2col(Buf x, int xOff, ConvShape s, Buf col, int colOff);
+    /**
+     * Unrolls one image (or channel group) into a {@code colRows x colCols} block of a matrix whose rows are
+     * {@code ldCol} apart (several images' blocks can sit side by side).
+     */
+    void im2col(Buf x, int xOff, ConvShape s, Buf col, int colOff, int ldCol);
 
     /** Adds the columns back into image positions: the adjoint of im2col. */
-    void col2im(Buf col, int colOff, ConvShape s, Buf gx, int gxOff);
+    void col2im(Buf col, int colOff, ConvShape s, Buf gx, int gxOff, int ldCol);
+
+    default void im2col(Buf x, int xOff, ConvShape s, Buf col, int colOff) {
+        im2col(x, xOff, s, col, colOff, s.colCols());
+    }
+
+    default void col2im(Buf col, int colOff, ConvShape s, Buf gx, int gxOff) {
+        col2im(col, colOff, s, gx, gxOff, s.colCols());
+    }
 
     /** Max pooling of {@code s.c()} planes; {@code arg} receives each output's winning input index. */
     void maxPool(Buf x, int xOff, PoolShape s, Buf y, int yOff, int[] arg, int argOff);

@@ -13,13 +13,13 @@ final class ReferenceKernels implements Kernels {
     }
 
     @Override
-    public void im2col(Buf x, int xOff, ConvShape s, Buf col, int colOff) {
-        Im2col.im2col(x, xOff, s, col, colOff);
+    public void im2col(Buf x, int xOff, ConvShape s, Buf col, int colOff, int ldCol) {
+        Im2col.im2col(x, xOff, s, col, colOff, ldCol);
     }
 
     @Override
-    public void col2im(Buf col, int colOff, ConvShape s, Buf gx, int gxOff) {
-        Im2col.col2im(col, colOff, s, gx, gxOff);
+    public void col2im(Buf col, int colOff, ConvShape s, Buf gx, int gxOff, int ldCol) {
+        Im2col.col2im(col, colOff, s, gx, gxOff, ldCol);
     }
 
     @Override

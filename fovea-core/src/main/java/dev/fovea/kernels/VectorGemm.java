@@ -1,6 +1,7 @@
 package dev.fovea.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -35,6 +36,12 @@ final class VectorGemm {
                       float[] a, int offA, int lda, float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
         scale(m, n, beta, c, offC, ldc);
         if (k == 0 || alpha == 0 || m == 0 || n == 0) return;
+        if (!ta && tb && k >= 8 * Math.max(m, n)) {
+            // Both operands run along k in memory and the output is tiny (a convolution's weight gradient):
+            // dot products need no packing, where the blocked path would pack far more than it computes.
+            dots(m, n, k, alpha, a, offA, lda, b, offB, ldb, c, offC, ldc);
+            return;
+        }
         float[][] packs = PACKS.get();
         float[] pa = packs[0], pb = packs[1], tile = packs[2];
         for (int jc = 0; jc < n; jc += NC) {
@@ -46,6 +53,41 @@ final class VectorGemm {
                     int mc = Math.min(MC, m - ic);
                     packA(ta, a, offA, lda, ic, mc, pc, kc, alpha, pa);
                     macroKernel(mc, nc, kc, pa, pb, c, offC + ic * ldc + jc, ldc, tile);
+                }
+            }
+        }
+    }
+
+    /** C[i][j] += alpha * dot(A row i, B row j), two rows of each at a time so every load feeds two FMAs. */
+    private static void dots(int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                             float[] c, int offC, int ldc) {
+        int kv = k - k % L;
+        for (int i = 0; i < m; i += 2) {
+            int a0 = offA + i * lda, a1 = i + 1 < m ? a0 + lda : a0;
+            for (int j = 0; j < n; j += 2) {
+                int b0 = offB + j * ldb, b1 = j + 1 < n ? b0 + ldb : b0;
+                FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
+                for (int p = 0; p < kv; p += L) {
+                    FloatVector x0 = FloatVector.fromArray(S, a, a0 + p), x1 = FloatVector.fromArray(S, a, a1 + p);
+                    FloatVector y0 = FloatVector.fromArray(S, b, b0 + p), y1 = FloatVector.fromArray(S, b, b1 + p);
+                    s00 = x0.fma(y0, s00);
+                    s01 = x0.fma(y1, s01);
+                    s10 = x1.fma(y0, s10);
+                    s11 = x1.fma(y1, s11);
+                }
+                float d00 = s00.reduceLanes(VectorOperators.ADD), d01 = s01.reduceLanes(VectorOperators.ADD);
+                float d10 = s10.reduceLanes(VectorOperators.ADD), d11 = s11.reduceLanes(VectorOperators.ADD);
+                for (int p = kv; p < k; p++) {
+                    d00 += a[a0 + p] * b[b0 + p];
+                    d01 += a[a0 + p] * b[b1 + p];
+                    d10 += a[a1 + p] * b[b0 + p];
+                    d11 += a[a1 + p] * b[b1 + p];
+                }
+                c[offC + i * ldc + j] += alpha * d00;
+                if (j + 1 < n) c[offC + i * ldc + j + 1] += alpha * d01;
+                if (i + 1 < m) {
+                    c[offC + (i + 1) * ldc + j] += alpha * d10;
+                    if (j + 1 < n) c[offC + (i + 1) * ldc + j + 1] += alpha * d11;
                 }
             }
         }
@@ -83,24 +125,22 @@ final class VectorGemm {
 
     /** B[pc.., jc..] (kc x nc) into NR-column micro-panels: panel q holds, for each p, columns q*NR .. q*NR+NR-1. */
     private static void packB(boolean tb, float[] b, int offB, int ldb, int pc, int kc, int jc, int nc, float[] pb) {
-        int at = 0;
         for (int q = 0; q < nc; q += NR) {
             int cols = Math.min(NR, nc - q);
-            for (int p = 0; p < kc; p++) {
-                int row = pc + p;
-                if (!tb && cols == NR) {
-                    System.arraycopy(b, offB + row * ldb + jc + q, pb, at, NR);
-                    at += NR;
-                    continue;
+            int at = q * kc;
+            if (!tb) {
+                for (int p = 0; p < kc; p++, at += NR) {
+                    int src = offB + (pc + p) * ldb + jc + q;
+                    System.arraycopy(b, src, pb, at, cols);
+                    if (cols < NR) java.util.Arrays.fill(pb, at + cols, at + NR, 0f);
                 }
-                for (int j = 0; j < NR; j++) {
-                    float v = 0;
-                    if (j < cols) {
-                        int col = jc + q + j;
-                        v = tb ? b[offB + col * ldb + row] : b[offB + row * ldb + col];
-                    }
-                    pb[at++] = v;
-                }
+                continue;
+            }
+            // Transposed B: walk each source row (one output column) contiguously, writing with stride NR.
+            if (cols < NR) java.util.Arrays.fill(pb, at, at + kc * NR, 0f);
+            for (int j = 0; j < cols; j++) {
+                int src = offB + (jc + q + j) * ldb + pc;
+                for (int p = 0; p < kc; p++) pb[at + p * NR + j] = b[src + p];
             }
         }
     }

@@ -22,23 +22,27 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void im2col(Buf x, int xOff, ConvShape s, Buf col, int colOff) {
-        REF.im2col(x, xOff, s, col, colOff);
+    public void im2col(Buf x, int xOff, ConvShape s, Buf col, int colOff, int ldCol) {
+        if (x instanceof Buf.F32 fx && col instanceof Buf.F32 fc) Im2colFloat.im2col(fx.a, xOff, s, fc.a, colOff, ldCol);
+        else REF.im2col(x, xOff, s, col, colOff, ldCol);
     }
 
     @Override
-    public void col2im(Buf col, int colOff, ConvShape s, Buf gx, int gxOff) {
-        REF.col2im(col, colOff, s, gx, gxOff);
+    public void col2im(Buf col, int colOff, ConvShape s, Buf gx, int gxOff, int ldCol) {
+        if (col instanceof Buf.F32 fc && gx instanceof Buf.F32 fg) Im2colFloat.col2im(fc.a, colOff, s, fg.a, gxOff, ldCol);
+        else REF.col2im(col, colOff, s, gx, gxOff, ldCol);
     }
 
     @Override
     public void maxPool(Buf x, int xOff, PoolShape s, Buf y, int yOff, int[] arg, int argOff) {
-        REF.maxPool(x, xOff, s, y, yOff, arg, argOff);
+        if (x instanceof Buf.F32 fx && y instanceof Buf.F32 fy) PoolFloat.maxForward(fx.a, xOff, s, fy.a, yOff, arg, argOff);
+        else REF.maxPool(x, xOff, s, y, yOff, arg, argOff);
     }
 
     @Override
     public void maxPoolBackward(Buf gy, int gyOff, int[] arg, int argOff, int count, Buf gx, int gxOff) {
-        REF.maxPoolBackward(gy, gyOff, arg, argOff, count, gx, gxOff);
+        if (gy instanceof Buf.F32 fy && gx instanceof Buf.F32 fx) PoolFloat.maxBackward(fy.a, gyOff, arg, argOff, count, fx.a, gxOff);
+        else REF.maxPoolBackward(gy, gyOff, arg, argOff, count, gx, gxOff);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.fovea.tensor;
 
+import dev.fovea.kernels.Buf;
+
 /**
  * Point-wise non-linearities and inverted dropout, each forward beside its backward.
  * Definitions follow PyTorch: relu'(0) = 0; ELU(x) = alpha * (exp(x) - 1) for x <= 0.
@@ -8,7 +10,15 @@ public final class Activations {
     private Activations() {}
 
     public static Tensor relu(Tensor x) {
-        Tensor out = Elementwise.unary(x, v -> v > 0 ? v : 0);
+        Tensor xc = x.contiguous();
+        Tensor out;
+        if (xc.buf instanceof Buf.F32 f) {
+            float[] src = f.a, dst = new float[src.length];
+            for (int i = 0; i < src.length; i++) dst[i] = Math.max(src[i], 0f);
+            out = new Tensor(new Buf.F32(dst), x.shape);
+        } else {
+            out = Elementwise.unary(xc, v -> v > 0 ? v : 0);
+        }
         return Node.record(out, "relu", g -> new Tensor[] {gate(g, out, 0)}, x);
     }
 
@@ -64,6 +74,12 @@ public final class Activations {
     /** g where the saved output is above {@code threshold}, else 0. */
     private static Tensor gate(Tensor g, Tensor out, double threshold) {
         Tensor gc = g.contiguous();
+        if (gc.buf instanceof Buf.F32 gf && out.buf instanceof Buf.F32 of) {
+            float[] gv = gf.a, ov = of.a, dst = new float[gv.length];
+            float t = (float) threshold;
+            for (int i = 0; i < dst.length; i++) dst[i] = ov[i] > t ? gv[i] : 0f;
+            return new Tensor(new Buf.F32(dst), gc.shape);
+        }
         Tensor gx = Tensor.zerosLike(gc);
         for (int i = 0, n = gx.numel(); i < n; i++) {
             if (out.buf.get(i) > threshold) gx.buf.set(i, gc.buf.get(i));

@@ -3,10 +3,12 @@ package dev.fovea.tensor;
 import dev.fovea.kernels.Buf;
 import dev.fovea.kernels.ConvShape;
 import dev.fovea.kernels.Kernels;
+import dev.fovea.kernels.Parallel;
+import dev.fovea.kernels.Workspace;
 
 /**
  * 2-D convolution (cross-correlation, as in every deep-learning library) with stride, zero padding, dilation and
- * groups, by im2col + GEMM per image and group. Forward and both backward passes sit side by side:
+ * groups, by im2col + GEMM over groups of images side by side, per channel group. Forward and both backward passes sit side by side:
  * <pre>
  *   forward:      y[g]   = W[g] . im2col(x[g]) + b
  *   weight grad:  dW[g] += dy[g] . im2col(x[g])^T
@@ -15,6 +17,9 @@ import dev.fovea.kernels.Kernels;
  */
 public final class Convolution {
     private Convolution() {}
+
+    /** The most numbers one column matrix may hold (16 MB in float32); tests lower it to exercise chunking. */
+    static int colBudget = 1 << 22;
 
     /**
      * @param x input, N x C x H x W
@@ -47,48 +52,84 @@ public final class Convolution {
         }
         Tensor xc = x.contiguous(), wc = w.contiguous(), bc = b == null ? null : b.contiguous();
         Kernels k = Kernels.active();
-        int rows = s.colRows(), cols = s.colCols(), plane = h * wd, opix = oh * ow;
-        Buf col = xc.buf.like(rows * cols);
+        int rows = s.colRows(), plane = h * wd, opix = oh * ow;
         Tensor y = new Tensor(xc.buf.like(n * cout * opix), new int[] {n, cout, oh, ow});
-        for (int i = 0; i < n; i++) {
-            for (int g = 0; g < groups; g++) {
-                k.im2col(xc.buf, (i * c + g * cg) * plane, s, col, 0);
-                k.gemm(false, false, og, cols, rows, 1, wc.buf, g * og * rows, rows, col, 0, cols, 0, y.buf, (i * cout + g * og) * opix, cols);
-            }
-            if (bc != null) {
-                for (int o = 0; o < cout; o++) {
-                    double bv = bc.buf.get(o);
-                    int base = (i * cout + o) * opix;
-                    for (int p = 0; p < opix; p++) y.buf.add(base + p, bv);
+        // The batch is split over the cores; within a part, images are unrolled side by side, nb at a time, so
+        // each GEMM is wide enough to run at full speed and shares its packing, with the column matrix kept
+        // within colBudget numbers.
+        Parallel.forRanges(n, (part, from, to) -> {
+            int nb = Math.max(1, Math.min(to - from, colBudget / Math.max(1, rows * opix)));
+            Buf col = Workspace.get(xc.buf, 0, rows * nb * opix);
+            Buf tmp = Workspace.get(xc.buf, 1, og * nb * opix);
+            for (int i0 = from; i0 < to; i0 += nb) {
+                int cnt = Math.min(nb, to - i0), ld = cnt * opix;
+                for (int g = 0; g < groups; g++) {
+                    for (int j = 0; j < cnt; j++) k.im2col(xc.buf, ((i0 + j) * c + g * cg) * plane, s, col, j * opix, ld);
+                    if (cnt == 1) {
+                        k.gemm(false, false, og, ld, rows, 1, wc.buf, g * og * rows, rows, col, 0, ld, 0, y.buf, (i0 * cout + g * og) * opix, ld);
+                        continue;
+                    }
+                    k.gemm(false, false, og, ld, rows, 1, wc.buf, g * og * rows, rows, col, 0, ld, 0, tmp, 0, ld);
+                    for (int o = 0; o < og; o++) {
+                        for (int j = 0; j < cnt; j++) y.buf.copyFrom(tmp, o * ld + j * opix, ((i0 + j) * cout + g * og + o) * opix, opix);
+                    }
                 }
             }
-        }
+            if (bc != null) {
+                for (int i = from; i < to; i++) {
+                    for (int o = 0; o < cout; o++) {
+                        double bv = bc.buf.get(o);
+                        int base = (i * cout + o) * opix;
+                        for (int p = 0; p < opix; p++) y.buf.add(base + p, bv);
+                    }
+                }
+            }
+        });
         return Node.record(y, "conv2d", gy -> {
             Buf g = gy.contiguous().buf;
             Tensor gx = x.requiresGrad() ? new Tensor(g.like(n * c * plane), x.shape) : null;
             Tensor gw = w.requiresGrad() ? new Tensor(g.like(wc.numel()), w.shape) : null;
             Tensor gb = b != null && b.requiresGrad() ? new Tensor(g.like(cout), b.shape) : null;
-            Buf gcol = g.like(rows * cols);
-            for (int i = 0; i < n; i++) {
-                for (int gr = 0; gr < groups; gr++) {
-                    int gyOff = (i * cout + gr * og) * opix;
-                    if (gw != null) {
-                        k.im2col(xc.buf, (i * c + gr * cg) * plane, s, col, 0);
-                        k.gemm(false, true, og, rows, cols, 1, g, gyOff, cols, col, 0, cols, 1, gw.buf, gr * og * rows, rows);
-                    }
-                    if (gx != null) {
-                        k.gemm(true, false, rows, cols, og, 1, wc.buf, gr * og * rows, rows, g, gyOff, cols, 0, gcol, 0, cols);
-                        k.col2im(gcol, 0, s, gx.buf, (i * c + gr * cg) * plane);
+            int parts = Parallel.parts(n);
+            // Weight and bias gradients are summed per part, then added up in part order: repeatable results.
+            Buf[] gwPart = new Buf[parts], gbPart = new Buf[parts];
+            Parallel.forRanges(n, (part, from, to) -> {
+                int nb = Math.max(1, Math.min(to - from, colBudget / Math.max(1, rows * opix)));
+                Buf col = Workspace.get(g, 0, rows * nb * opix), gys = Workspace.get(g, 1, og * nb * opix);
+                Buf gcol = gx != null ? Workspace.get(g, 2, rows * nb * opix) : null;
+                Buf gwp = gw != null ? g.like(wc.numel()) : null, gbp = gb != null ? g.like(cout) : null;
+                for (int i0 = from; i0 < to; i0 += nb) {
+                    int cnt = Math.min(nb, to - i0), ld = cnt * opix;
+                    for (int gr = 0; gr < groups; gr++) {
+                        for (int o = 0; o < og; o++) {
+                            for (int j = 0; j < cnt; j++) gys.copyFrom(g, ((i0 + j) * cout + gr * og + o) * opix, o * ld + j * opix, opix);
+                        }
+                        if (gwp != null) {
+                            for (int j = 0; j < cnt; j++) k.im2col(xc.buf, ((i0 + j) * c + gr * cg) * plane, s, col, j * opix, ld);
+                            k.gemm(false, true, og, rows, ld, 1, gys, 0, ld, col, 0, ld, 1, gwp, gr * og * rows, rows);
+                        }
+                        if (gcol != null) {
+                            k.gemm(true, false, rows, ld, og, 1, wc.buf, gr * og * rows, rows, gys, 0, ld, 0, gcol, 0, ld);
+                            for (int j = 0; j < cnt; j++) k.col2im(gcol, j * opix, s, gx.buf, ((i0 + j) * c + gr * cg) * plane, ld);
+                        }
                     }
                 }
-                if (gb != null) {
-                    for (int o = 0; o < cout; o++) {
-                        double sum = 0;
-                        int base = (i * cout + o) * opix;
-                        for (int p = 0; p < opix; p++) sum += g.get(base + p);
-                        gb.buf.add(o, sum);
+                if (gbp != null) {
+                    for (int i = from; i < to; i++) {
+                        for (int o = 0; o < cout; o++) {
+                            double sum = 0;
+                            int base = (i * cout + o) * opix;
+                            for (int p = 0; p < opix; p++) sum += g.get(base + p);
+                            gbp.add(o, sum);
+                        }
                     }
                 }
+                gwPart[part] = gwp;
+                gbPart[part] = gbp;
+            });
+            for (int part = 0; part < parts; part++) {
+                if (gw != null) for (int i = 0, len = gw.numel(); i < len; i++) gw.buf.add(i, gwPart[part].get(i));
+                if (gb != null) for (int o = 0; o < cout; o++) gb.buf.add(o, gbPart[part].get(o));
             }
             return new Tensor[] {gx, gw, gb};
         }, x, w, b);

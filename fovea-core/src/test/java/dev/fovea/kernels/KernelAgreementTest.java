@@ -1,0 +1,77 @@
+package dev.fovea.kernels;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+/**
+ * Every float32 fast path against the reference kernel on random geometries (odd sizes, stride, padding,
+ * dilation, offsets, column matrices wider than one image): data movement must agree exactly.
+ */
+class KernelAgreementTest {
+
+    private static ConvShape randomConv(SplittableRandom r) {
+        while (true) {
+            int kh = 1 + r.nextInt(4), kw = 1 + r.nextInt(4);
+            ConvShape s = new ConvShape(1 + r.nextInt(3), 1 + r.nextInt(9), 1 + r.nextInt(9), kh, kw, 1 + r.nextInt(3), 1 + r.nextInt(3),
+                    r.nextInt(3), r.nextInt(3), 1 + r.nextInt(2), 1 + r.nextInt(2));
+            if (s.outH() >= 1 && s.outW() >= 1) return s;
+        }
+    }
+
+    private static float[] random(SplittableRandom r, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) a[i] = (float) (r.nextDouble() * 2 - 1);
+        return a;
+    }
+
+    @Test
+    void im2colAndCol2imAgreeWithTheReference() {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int trial = 0; trial < 400; trial++) {
+            ConvShape s = randomConv(r);
+            int xOff = r.nextInt(4), colOff = r.nextInt(4), ld = s.colCols() + r.nextInt(5);
+            float[] x = random(r, xOff + s.c() * s.h() * s.w());
+            float[] fast = random(r, colOff + s.colRows() * ld), ref = fast.clone();
+            Kernels.vector().im2col(new Buf.F32(x), xOff, s, new Buf.F32(fast), colOff, ld);
+            Kernels.reference().im2col(new Buf.F32(x), xOff, s, new Buf.F32(ref), colOff, ld);
+            assertArrayEquals(ref, fast, "im2col " + s + " ld=" + ld);
+
+            float[] col = random(r, colOff + s.colRows() * ld);
+            float[] gFast = random(r, xOff + s.c() * s.h() * s.w()), gRef = gFast.clone();
+            Kernels.vector().col2im(new Buf.F32(col), colOff, s, new Buf.F32(gFast), xOff, ld);
+            Kernels.reference().col2im(new Buf.F32(col), colOff, s, new Buf.F32(gRef), xOff, ld);
+            for (int i = 0; i < gRef.length; i++) {
+                if (Math.abs(gRef[i] - gFast[i]) > 1e-5f) throw new AssertionError("col2im " + s + " at " + i + ": " + gRef[i] + " vs " + gFast[i]);
+            }
+        }
+    }
+
+    @Test
+    void maxPoolingAgreesWithTheReferenceIncludingTiesAndNaN() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int trial = 0; trial < 400; trial++) {
+            int k = 1 + r.nextInt(4);
+            PoolShape s = new PoolShape(1 + r.nextInt(3), k + r.nextInt(8), k + r.nextInt(8), k, k, 1 + r.nextInt(3), 1 + r.nextInt(3),
+                    r.nextInt(k / 2 + 1), r.nextInt(k / 2 + 1), r.nextBoolean());
+            if (s.outH() < 1 || s.outW() < 1) continue;
+            float[] x = new float[s.c() * s.h() * s.w()];
+            for (int i = 0; i < x.length; i++) x[i] = r.nextInt(5) - 2; // many ties
+            if (trial % 7 == 0) x[r.nextInt(x.length)] = Float.NaN;
+            int count = s.c() * s.outH() * s.outW();
+            float[] yf = new float[count], yr = new float[count];
+            int[] af = new int[count], ar = new int[count];
+            Kernels.vector().maxPool(new Buf.F32(x), 0, s, new Buf.F32(yf), 0, af, 0);
+            Kernels.reference().maxPool(new Buf.F32(x), 0, s, new Buf.F32(yr), 0, ar, 0);
+            assertArrayEquals(ar, af, "arg-max " + s + " on " + Arrays.toString(x));
+            assertArrayEquals(yr, yf, "max " + s);
+            float[] gy = random(r, count), gxf = new float[x.length], gxr = new float[x.length];
+            Kernels.vector().maxPoolBackward(new Buf.F32(gy), 0, af, 0, count, new Buf.F32(gxf), 0);
+            Kernels.reference().maxPoolBackward(new Buf.F32(gy), 0, ar, 0, count, new Buf.F32(gxr), 0);
+            assertArrayEquals(gxr, gxf, "max backward " + s);
+        }
+    }
+}
