@@ -35,7 +35,8 @@ final class TrainCommand {
                 .option("weight-decay", Args.Kind.NUMBER, "X", "0.0005", "L2 weight decay")
                 .option("seed", Args.Kind.INT, "S", "42", "seed for initialisation and shuffling")
                 .option("limit", Args.Kind.INT, "N", null, "train on the first N training examples only")
-                .option("out", Args.Kind.TEXT, "FILE", "lenet5.fovea", "where to save the trained model");
+                .option("out", Args.Kind.TEXT, "FILE", "lenet5.fovea", "where to save the trained model")
+                .flag("memory", "also report memory allocated per step, peak heap and garbage collections");
     }
 
     static int run(String[] argv, PrintStream out) throws IOException {
@@ -67,7 +68,7 @@ final class TrainCommand {
         out.printf("Training %s (%,d parameters) on %s: %,d training and %,d test images, %d epochs, batch %d, lr %s (%s schedule)%n",
                 modelName, model.parameterCount(), train.name().replace(" train", ""), trainSet.size(), test.size(), epochs, batch, lr, a.text("schedule"));
         SGD sgd = new SGD(model.parameters(), lr, momentum, wd, false);
-        List<Trainer.EpochResult> history = new Trainer(model, sgd, new CrossEntropyLoss()).output(out).schedule(schedule).fit(trainSet, test, epochs, batch, seed);
+        List<Trainer.EpochResult> history = new Trainer(model, sgd, new CrossEntropyLoss()).output(out).schedule(schedule).memoryReport(a.flag("memory")).fit(trainSet, test, epochs, batch, seed);
         Trainer.EpochResult last = history.getLast();
 
         Map<String, Object> meta = new LinkedHashMap<>();

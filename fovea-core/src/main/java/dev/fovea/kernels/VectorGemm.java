@@ -1,7 +1,6 @@
 package dev.fovea.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -36,14 +35,39 @@ final class VectorGemm {
                       float[] a, int offA, int lda, float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
         scale(m, n, beta, c, offC, ldc);
         if (k == 0 || alpha == 0 || m == 0 || n == 0) return;
-        if (!ta && tb && k >= 8 * Math.max(m, n)) {
-            // Both operands run along k in memory and the output is tiny (a convolution's weight gradient):
+        if (!ta && tb && m <= 16 && k >= 4 * Math.max(m, n)) {
+            // Both operands run along k in memory and A has few rows (a small convolution's weight gradient):
             // dot products need no packing, where the blocked path would pack far more than it computes.
             dots(m, n, k, alpha, a, offA, lda, b, offB, ldb, c, offC, ldc);
             return;
         }
         float[][] packs = PACKS.get();
         float[] pa = packs[0], pb = packs[1], tile = packs[2];
+        if (!tb && m <= MC && k <= KC) {
+            // Few rows of A (a convolution's output channels) and a short k: each sliver of B is used by only
+            // m / MR micro-kernels, so packing B would cost as much as the multiply. Read B in place instead.
+            packA(ta, a, offA, lda, 0, m, 0, k, alpha, pa);
+            int full = n - n % NR;
+            for (int q = 0; q < full; q += NR) {
+                for (int r = 0; r < m; r += MR) {
+                    int rows = Math.min(MR, m - r);
+                    if (rows == MR) {
+                        microKernel(k, pa, r * k, b, offB + q, ldb, c, offC + r * ldc + q, ldc);
+                    } else {
+                        java.util.Arrays.fill(tile, 0f);
+                        microKernel(k, pa, r * k, b, offB + q, ldb, tile, 0, NR);
+                        for (int i = 0; i < rows; i++) {
+                            for (int j = 0; j < NR; j++) c[offC + (r + i) * ldc + q + j] += tile[i * NR + j];
+                        }
+                    }
+                }
+            }
+            if (full < n) {
+                packB(false, b, offB, ldb, 0, k, full, n - full, pb);
+                macroKernel(m, n - full, k, pa, pb, c, offC + full, ldc, tile);
+            }
+            return;
+        }
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
@@ -58,36 +82,53 @@ final class VectorGemm {
         }
     }
 
-    /** C[i][j] += alpha * dot(A row i, B row j), two rows of each at a time so every load feeds two FMAs. */
+    /**
+     * C[i][j] += alpha * dot(A row i, B row j). k is cut into KC slices so the rows in use stay in L2, and a 4 x 4
+     * block of dot products is accumulated in 16 registers, so each vector loaded feeds four FMAs. Rows past
+     * the edge repeat the last row and their results are dropped.
+     */
     private static void dots(int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int offB, int ldb,
                              float[] c, int offC, int ldc) {
-        int kv = k - k % L;
-        for (int i = 0; i < m; i += 2) {
-            int a0 = offA + i * lda, a1 = i + 1 < m ? a0 + lda : a0;
-            for (int j = 0; j < n; j += 2) {
-                int b0 = offB + j * ldb, b1 = j + 1 < n ? b0 + ldb : b0;
-                FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s10 = FloatVector.zero(S), s11 = FloatVector.zero(S);
-                for (int p = 0; p < kv; p += L) {
-                    FloatVector x0 = FloatVector.fromArray(S, a, a0 + p), x1 = FloatVector.fromArray(S, a, a1 + p);
-                    FloatVector y0 = FloatVector.fromArray(S, b, b0 + p), y1 = FloatVector.fromArray(S, b, b1 + p);
-                    s00 = x0.fma(y0, s00);
-                    s01 = x0.fma(y1, s01);
-                    s10 = x1.fma(y0, s10);
-                    s11 = x1.fma(y1, s11);
-                }
-                float d00 = s00.reduceLanes(VectorOperators.ADD), d01 = s01.reduceLanes(VectorOperators.ADD);
-                float d10 = s10.reduceLanes(VectorOperators.ADD), d11 = s11.reduceLanes(VectorOperators.ADD);
-                for (int p = kv; p < k; p++) {
-                    d00 += a[a0 + p] * b[b0 + p];
-                    d01 += a[a0 + p] * b[b1 + p];
-                    d10 += a[a1 + p] * b[b0 + p];
-                    d11 += a[a1 + p] * b[b1 + p];
-                }
-                c[offC + i * ldc + j] += alpha * d00;
-                if (j + 1 < n) c[offC + i * ldc + j + 1] += alpha * d01;
-                if (i + 1 < m) {
-                    c[offC + (i + 1) * ldc + j] += alpha * d10;
-                    if (j + 1 < n) c[offC + (i + 1) * ldc + j + 1] += alpha * d11;
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc), kv = kc - kc % L;
+            for (int i = 0; i < m; i += 4) {
+                int a0 = offA + i * lda + pc, a1 = offA + Math.min(i + 1, m - 1) * lda + pc;
+                int a2 = offA + Math.min(i + 2, m - 1) * lda + pc, a3 = offA + Math.min(i + 3, m - 1) * lda + pc;
+                for (int j = 0; j < n; j += 4) {
+                    int b0 = offB + j * ldb + pc, b1 = offB + Math.min(j + 1, n - 1) * ldb + pc;
+                    int b2 = offB + Math.min(j + 2, n - 1) * ldb + pc, b3 = offB + Math.min(j + 3, n - 1) * ldb + pc;
+                    FloatVector s00 = FloatVector.zero(S), s01 = FloatVector.zero(S), s02 = FloatVector.zero(S), s03 = FloatVector.zero(S);
+                    FloatVector s10 = FloatVector.zero(S), s11 = FloatVector.zero(S), s12 = FloatVector.zero(S), s13 = FloatVector.zero(S);
+                    FloatVector s20 = FloatVector.zero(S), s21 = FloatVector.zero(S), s22 = FloatVector.zero(S), s23 = FloatVector.zero(S);
+                    FloatVector s30 = FloatVector.zero(S), s31 = FloatVector.zero(S), s32 = FloatVector.zero(S), s33 = FloatVector.zero(S);
+                    for (int p = 0; p < kv; p += L) {
+                        FloatVector y0 = FloatVector.fromArray(S, b, b0 + p), y1 = FloatVector.fromArray(S, b, b1 + p);
+                        FloatVector y2 = FloatVector.fromArray(S, b, b2 + p), y3 = FloatVector.fromArray(S, b, b3 + p);
+                        FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+                        s00 = x.fma(y0, s00); s01 = x.fma(y1, s01); s02 = x.fma(y2, s02); s03 = x.fma(y3, s03);
+                        x = FloatVector.fromArray(S, a, a1 + p);
+                        s10 = x.fma(y0, s10); s11 = x.fma(y1, s11); s12 = x.fma(y2, s12); s13 = x.fma(y3, s13);
+                        x = FloatVector.fromArray(S, a, a2 + p);
+                        s20 = x.fma(y0, s20); s21 = x.fma(y1, s21); s22 = x.fma(y2, s22); s23 = x.fma(y3, s23);
+                        x = FloatVector.fromArray(S, a, a3 + p);
+                        s30 = x.fma(y0, s30); s31 = x.fma(y1, s31); s32 = x.fma(y2, s32); s33 = x.fma(y3, s33);
+                    }
+                    // Lanes are summed here in a fixed order: reduceLanes may order its additions differently
+                    // before and after the JIT compiles it, which would make runs differ in the last bit.
+                    float[] d = new float[16 * L];
+                    s00.intoArray(d, 0); s01.intoArray(d, L); s02.intoArray(d, 2 * L); s03.intoArray(d, 3 * L);
+                    s10.intoArray(d, 4 * L); s11.intoArray(d, 5 * L); s12.intoArray(d, 6 * L); s13.intoArray(d, 7 * L);
+                    s20.intoArray(d, 8 * L); s21.intoArray(d, 9 * L); s22.intoArray(d, 10 * L); s23.intoArray(d, 11 * L);
+                    s30.intoArray(d, 12 * L); s31.intoArray(d, 13 * L); s32.intoArray(d, 14 * L); s33.intoArray(d, 15 * L);
+                    int[] ar = {a0, a1, a2, a3}, br = {b0, b1, b2, b3};
+                    for (int ii = 0; ii < 4 && i + ii < m; ii++) {
+                        for (int jj = 0; jj < 4 && j + jj < n; jj++) {
+                            float v = 0;
+                            for (int l = 0, at = (ii * 4 + jj) * L; l < L; l++) v += d[at + l];
+                            for (int p = kv; p < kc; p++) v += a[ar[ii] + p] * b[br[jj] + p];
+                            c[offC + (i + ii) * ldc + j + jj] += alpha * v;
+                        }
+                    }
                 }
             }
         }
@@ -153,10 +194,10 @@ final class VectorGemm {
                 int rows = Math.min(MR, mc - r);
                 int aAt = r * kc;
                 if (rows == MR && cols == NR) {
-                    microKernel(kc, pa, aAt, pb, bAt, c, offC + r * ldc + q, ldc);
+                    microKernel(kc, pa, aAt, pb, bAt, NR, c, offC + r * ldc + q, ldc);
                 } else {
                     java.util.Arrays.fill(tile, 0f);
-                    microKernel(kc, pa, aAt, pb, bAt, tile, 0, NR);
+                    microKernel(kc, pa, aAt, pb, bAt, NR, tile, 0, NR);
                     for (int i = 0; i < rows; i++) {
                         int row = offC + (r + i) * ldc + q;
                         for (int j = 0; j < cols; j++) c[row + j] += tile[i * NR + j];
@@ -167,7 +208,7 @@ final class VectorGemm {
     }
 
     /** C[0..MR, 0..NR] += packed A micro-panel times packed B micro-panel, over kc steps. */
-    private static void microKernel(int kc, float[] pa, int aAt, float[] pb, int bAt, float[] c, int offC, int ldc) {
+    private static void microKernel(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int offC, int ldc) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
@@ -177,7 +218,7 @@ final class VectorGemm {
         FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S), c62 = FloatVector.zero(S);
         FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S), c72 = FloatVector.zero(S);
         for (int p = 0; p < kc; p++) {
-            int bi = bAt + p * NR, ai = aAt + p * MR;
+            int bi = bAt + p * bStride, ai = aAt + p * MR;
             FloatVector b0 = FloatVector.fromArray(S, pb, bi);
             FloatVector b1 = FloatVector.fromArray(S, pb, bi + L);
             FloatVector b2 = FloatVector.fromArray(S, pb, bi + 2 * L);

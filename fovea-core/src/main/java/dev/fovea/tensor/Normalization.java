@@ -1,5 +1,7 @@
 package dev.fovea.tensor;
 
+import dev.fovea.kernels.Buf;
+
 /**
  * Batch normalisation over the channel dimension (dimension 1) of N x C or N x C x ... inputs, as PyTorch defines it:
  * <ul>
@@ -31,19 +33,10 @@ public final class Normalization {
             double m, v;
             if (training) {
                 double s = 0;
-                for (int i = 0; i < n; i++) {
-                    int base = (i * c + ch) * inner;
-                    for (int p = 0; p < inner; p++) s += xc.buf.get(base + p);
-                }
+                for (int i = 0; i < n; i++) s += sum(xc.buf, (i * c + ch) * inner, inner);
                 m = s / count;
                 double ss = 0;
-                for (int i = 0; i < n; i++) {
-                    int base = (i * c + ch) * inner;
-                    for (int p = 0; p < inner; p++) {
-                        double d = xc.buf.get(base + p) - m;
-                        ss += d * d;
-                    }
-                }
+                for (int i = 0; i < n; i++) ss += squaredDeviations(xc.buf, (i * c + ch) * inner, inner, m);
                 v = ss / count;
                 if (runningMean != null) runningMean.buf.set(ch, (1 - momentum) * runningMean.buf.get(ch) + momentum * m);
                 if (runningVar != null) runningVar.buf.set(ch, (1 - momentum) * runningVar.buf.get(ch) + momentum * v * count / (count - 1));
@@ -61,12 +54,7 @@ public final class Normalization {
         for (int i = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++) {
                 double gamma = wc == null ? 1 : wc.buf.get(ch), beta = bc == null ? 0 : bc.buf.get(ch);
-                int base = (i * c + ch) * inner;
-                for (int p = 0; p < inner; p++) {
-                    double h = (xc.buf.get(base + p) - mean[ch]) * invStd[ch];
-                    xhat.buf.set(base + p, h);
-                    y.buf.set(base + p, gamma * h + beta);
-                }
+                normalize(xc.buf, xhat.buf, y.buf, (i * c + ch) * inner, inner, mean[ch], invStd[ch], gamma, beta);
             }
         }
         return Node.record(y, "batch_norm", gy -> {
@@ -75,11 +63,8 @@ public final class Normalization {
             for (int i = 0; i < n; i++) {
                 for (int ch = 0; ch < c; ch++) {
                     int base = (i * c + ch) * inner;
-                    for (int p = 0; p < inner; p++) {
-                        double gv = g.buf.get(base + p);
-                        sumG[ch] += gv;
-                        sumGH[ch] += gv * xhat.buf.get(base + p);
-                    }
+                    sumG[ch] += sum(g.buf, base, inner);
+                    sumGH[ch] += dot(g.buf, xhat.buf, base, inner);
                 }
             }
             Tensor gx = null, gw = null, gb = null;
@@ -88,14 +73,10 @@ public final class Normalization {
                 for (int i = 0; i < n; i++) {
                     for (int ch = 0; ch < c; ch++) {
                         double gamma = wc == null ? 1 : wc.buf.get(ch);
-                        int base = (i * c + ch) * inner;
-                        for (int p = 0; p < inner; p++) {
-                            double gv = g.buf.get(base + p);
-                            double d = training
-                                    ? gamma * invStd[ch] * (gv - sumG[ch] / count - xhat.buf.get(base + p) * sumGH[ch] / count)
-                                    : gamma * invStd[ch] * gv;
-                            gx.buf.set(base + p, d);
-                        }
+                        double scale = gamma * invStd[ch];
+                        // training: dx = scale * (g - mean(g) - xhat * mean(g * xhat)); evaluation: dx = scale * g
+                        inputGradient(g.buf, xhat.buf, gx.buf, (i * c + ch) * inner, inner, scale,
+                                training ? sumG[ch] / count : 0, training ? sumGH[ch] / count : 0);
                     }
                 }
             }
@@ -114,6 +95,78 @@ public final class Normalization {
     private static void checkPerChannel(Tensor t, int c, String what) {
         if (t != null && t.numel() != c) {
             throw new IllegalArgumentException("batch_norm: " + what + " has " + t.numel() + " values for " + c + " channels");
+        }
+    }
+
+    // Segment loops, with a float32 path that works on the raw arrays (the JIT vectorises those) and a generic
+    // path for float64. Sums are accumulated in double either way.
+
+    private static double sum(Buf b, int at, int len) {
+        double s = 0;
+        if (b instanceof Buf.F32 f) {
+            float[] a = f.a;
+            for (int p = at; p < at + len; p++) s += a[p];
+        } else {
+            for (int p = at; p < at + len; p++) s += b.get(p);
+        }
+        return s;
+    }
+
+    private static double squaredDeviations(Buf b, int at, int len, double mean) {
+        double s = 0;
+        if (b instanceof Buf.F32 f) {
+            float[] a = f.a;
+            for (int p = at; p < at + len; p++) {
+                double d = a[p] - mean;
+                s += d * d;
+            }
+        } else {
+            for (int p = at; p < at + len; p++) {
+                double d = b.get(p) - mean;
+                s += d * d;
+            }
+        }
+        return s;
+    }
+
+    private static double dot(Buf x, Buf y, int at, int len) {
+        double s = 0;
+        if (x instanceof Buf.F32 fx && y instanceof Buf.F32 fy) {
+            float[] a = fx.a, b = fy.a;
+            for (int p = at; p < at + len; p++) s += a[p] * b[p];
+        } else {
+            for (int p = at; p < at + len; p++) s += x.get(p) * y.get(p);
+        }
+        return s;
+    }
+
+    /** xhat = (x - mean) * invStd, y = gamma * xhat + beta. */
+    private static void normalize(Buf x, Buf xhat, Buf y, int at, int len, double mean, double invStd, double gamma, double beta) {
+        if (x instanceof Buf.F32 fx && xhat instanceof Buf.F32 fh && y instanceof Buf.F32 fy) {
+            float[] a = fx.a, h = fh.a, o = fy.a;
+            float m = (float) mean, is = (float) invStd, gm = (float) gamma, bt = (float) beta;
+            for (int p = at; p < at + len; p++) {
+                float v = (a[p] - m) * is;
+                h[p] = v;
+                o[p] = gm * v + bt;
+            }
+        } else {
+            for (int p = at; p < at + len; p++) {
+                double v = (x.get(p) - mean) * invStd;
+                xhat.set(p, v);
+                y.set(p, gamma * v + beta);
+            }
+        }
+    }
+
+    /** gx = scale * (g - meanG - xhat * meanGH). */
+    private static void inputGradient(Buf g, Buf xhat, Buf gx, int at, int len, double scale, double meanG, double meanGH) {
+        if (g instanceof Buf.F32 fg && xhat instanceof Buf.F32 fh && gx instanceof Buf.F32 fo) {
+            float[] a = fg.a, h = fh.a, o = fo.a;
+            float sc = (float) scale, mg = (float) meanG, mgh = (float) meanGH;
+            for (int p = at; p < at + len; p++) o[p] = sc * (a[p] - mg - h[p] * mgh);
+        } else {
+            for (int p = at; p < at + len; p++) gx.set(p, scale * (g.get(p) - meanG - xhat.get(p) * meanGH));
         }
     }
 }

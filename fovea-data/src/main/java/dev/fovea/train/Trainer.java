@@ -32,6 +32,7 @@ public final class Trainer {
     private PrintStream out = System.out;
     private boolean progressBar = Progress.isTerminal();
     private LearningRateSchedule schedule = LearningRateSchedule.CONSTANT;
+    private boolean memoryReport;
 
     public Trainer(Module model, Optimizer optimizer, CrossEntropyLoss loss) {
         this.model = model;
@@ -48,6 +49,12 @@ public final class Trainer {
     public Trainer output(PrintStream out, boolean progressBar) {
         this.out = out;
         this.progressBar = progressBar;
+        return this;
+    }
+
+    /** Whether each epoch also reports bytes allocated per step, peak heap and garbage collections. */
+    public Trainer memoryReport(boolean on) {
+        this.memoryReport = on;
         return this;
     }
 
@@ -68,6 +75,7 @@ public final class Trainer {
         for (int epoch = 1; epoch <= epochs; epoch++) {
             loader.setEpoch(epoch - 1);
             model.train();
+            MemoryReport memory = memoryReport ? MemoryReport.start() : null;
             long start = System.nanoTime();
             double lossSum = 0;
             long correct = 0, seen = 0;
@@ -89,10 +97,12 @@ public final class Trainer {
                 lossSum += lv * b.size();
                 correct += countCorrect(logits, b.labels());
                 seen += b.size();
+                if (memory != null) memory.sample();
                 double secs = (System.nanoTime() - start) / 1e9;
                 progress.update(prefix, step, steps, String.format("loss %.4f  acc %.2f%%  %,.0f img/s", lossSum / seen, 100.0 * correct / seen, seen / secs));
             }
             double secs = (System.nanoTime() - start) / 1e9;
+            String memoryLine = memory == null ? null : memory.line(step);
             Evaluation ev = test == null ? null : evaluate(model, test, Math.max(batchSize, 256));
             EpochResult r = new EpochResult(epoch, lossSum / seen, (double) correct / seen,
                     ev == null ? Double.NaN : ev.loss(), ev == null ? Double.NaN : ev.accuracy(), seen / secs, secs);
@@ -100,6 +110,7 @@ public final class Trainer {
             if (out != null && epoch == epochs) optimizer.setLearningRate(baseLr);
             progress.line(String.format("%s  loss %.4f  train acc %.2f%%%s  %,.0f img/s  %.1fs", prefix, r.trainLoss(), 100 * r.trainAccuracy(),
                     ev == null ? "" : String.format("  test acc %.2f%%", 100 * r.testAccuracy()), r.imagesPerSecond(), secs));
+            if (memoryLine != null) progress.line("  " + memoryLine);
         }
         return history;
     }
