@@ -72,11 +72,21 @@ final class Elementwise {
 
     /** a + b into a new tensor, unrecorded: how the engine adds gradients arriving by two paths. */
     static Tensor sumOf(Tensor a, Tensor b) {
+        return plus(a, b);
+    }
+
+    /** a + b; same-shape float32 operands (residual connections, gradient sums) take a plain array loop. */
+    private static Tensor plus(Tensor a, Tensor b) {
+        if (Arrays.equals(a.shape, b.shape) && a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32) {
+            float[] x = ((Buf.F32) a.contiguous().buf).a, y = ((Buf.F32) b.contiguous().buf).a, z = new float[x.length];
+            for (int i = 0; i < z.length; i++) z[i] = x[i] + y[i];
+            return new Tensor(new Buf.F32(z), a.shape);
+        }
         return binary(a, b, Double::sum);
     }
 
     static Tensor add(Tensor a, Tensor b) {
-        Tensor out = binary(a, b, Double::sum);
+        Tensor out = plus(a, b);
         return Node.record(out, "add", g -> new Tensor[] {sumTo(g, a.shape), sumTo(g, b.shape)}, a, b);
     }
 

@@ -236,7 +236,11 @@ public final class Tensor {
             grad = g.copy();
         } else {
             Tensor gc = g.contiguous();
-            for (int i = 0, n = grad.numel(); i < n; i++) grad.buf.add(i, gc.buf.get(i));
+            if (grad.buf instanceof Buf.F32 acc && gc.buf instanceof Buf.F32 add) {
+                for (int i = 0, n = acc.a.length; i < n; i++) acc.a[i] += add.a[i];
+            } else {
+                for (int i = 0, n = grad.numel(); i < n; i++) grad.buf.add(i, gc.buf.get(i));
+            }
         }
     }
 
