@@ -1,19 +1,28 @@
 package dev.fovea.io;
 
+import dev.fovea.nn.AdaptiveAvgPool2d;
+import dev.fovea.nn.AdaptiveMaxPool2d;
 import dev.fovea.nn.AvgPool2d;
 import dev.fovea.nn.BatchNorm1d;
 import dev.fovea.nn.BatchNorm2d;
+import dev.fovea.nn.Concat;
 import dev.fovea.nn.Conv2d;
+import dev.fovea.nn.ConvTranspose2d;
 import dev.fovea.nn.Dropout;
 import dev.fovea.nn.ELU;
 import dev.fovea.nn.Flatten;
+import dev.fovea.nn.GLU;
+import dev.fovea.nn.GatedConv2d;
 import dev.fovea.nn.GlobalAvgPool2d;
 import dev.fovea.nn.LeakyReLU;
 import dev.fovea.nn.Linear;
+import dev.fovea.nn.LocalResponseNorm;
 import dev.fovea.nn.LogSoftmax;
 import dev.fovea.nn.MaxPool2d;
+import dev.fovea.nn.Maxout;
 import dev.fovea.nn.Module;
 import dev.fovea.nn.ReLU;
+import dev.fovea.nn.Residual;
 import dev.fovea.nn.Sequential;
 import dev.fovea.nn.Sigmoid;
 import dev.fovea.nn.Softmax;
@@ -84,6 +93,9 @@ public final class Architecture {
 
     private static final Map<String, Function<Config, Module>> FACTORIES = new ConcurrentHashMap<>();
 
+    /** Containers: types stored as their children (in {@link Module#children()} order), which rebuild from them. */
+    private static final Map<String, Function<List<Module>, Module>> CONTAINERS = new ConcurrentHashMap<>();
+
     static {
         register("Conv2d", c -> c.isString("padding")
                 ? new Conv2d(c.getInt("in"), c.getInt("out"), c.getInts("kernel"), c.getInts("stride"), c.getString("padding"),
@@ -105,6 +117,18 @@ public final class Architecture {
         register("Dropout", c -> new Dropout(c.getDouble("p")));
         register("BatchNorm1d", c -> new BatchNorm1d(c.getInt("features"), c.getDouble("eps"), c.getDouble("momentum"), c.getBool("affine")));
         register("BatchNorm2d", c -> new BatchNorm2d(c.getInt("features"), c.getDouble("eps"), c.getDouble("momentum"), c.getBool("affine")));
+        register("ConvTranspose2d", c -> new ConvTranspose2d(c.getInt("in"), c.getInt("out"), c.getInts("kernel"), c.getInts("stride"),
+                c.getInts("padding"), c.getInts("outputPadding"), c.getInt("groups"), c.getBool("bias"), c.getInts("dilation")));
+        register("GatedConv2d", c -> new GatedConv2d(c.getInt("in"), c.getInt("out"), c.getInts("kernel"), c.getInts("stride"),
+                c.getInts("padding"), c.getInts("dilation"), c.getBool("bias")));
+        register("LocalResponseNorm", c -> new LocalResponseNorm(c.getInt("size"), c.getDouble("alpha"), c.getDouble("beta"), c.getDouble("k")));
+        register("Maxout", c -> new Maxout(c.getInt("pieces")));
+        register("GLU", c -> new GLU(c.getInt("dim")));
+        register("AdaptiveAvgPool2d", c -> new AdaptiveAvgPool2d(c.getInt("outH"), c.getInt("outW")));
+        register("AdaptiveMaxPool2d", c -> new AdaptiveMaxPool2d(c.getInt("outH"), c.getInt("outW")));
+        registerContainer("Sequential", kids -> new Sequential(kids.toArray(Module[]::new)));
+        registerContainer("Concat", kids -> new Concat(kids.toArray(Module[]::new)));
+        registerContainer("Residual", Residual::of);
     }
 
     /** Makes a module type loadable. The factory must build the module from the config alone. */
@@ -112,13 +136,21 @@ public final class Architecture {
         FACTORIES.put(type, factory);
     }
 
-    /** The module tree as data: {"type": ..., "config": {...}} or, for Sequential, {"type": ..., "children": [...]}. */
+    /**
+     * Makes a container type loadable: it is stored as the list of its children, in {@link Module#children()} order,
+     * and rebuilt by passing the rebuilt children, in the same order, to {@code factory}.
+     */
+    public static void registerContainer(String type, Function<List<Module>, Module> factory) {
+        CONTAINERS.put(type, factory);
+    }
+
+    /** The module tree as data: {"type": ..., "config": {...}} or, for containers, {"type": ..., "children": [...]}. */
     public static Map<String, Object> describe(Module m) {
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("type", m.typeName());
-        if (m instanceof Sequential s) {
+        if (CONTAINERS.containsKey(m.typeName())) {
             List<Object> kids = new ArrayList<>();
-            for (Module k : s.layers()) kids.add(describe(k));
+            for (Module k : m.children().values()) kids.add(describe(k));
             d.put("children", kids);
         } else {
             loadProviders();
@@ -160,11 +192,16 @@ public final class Architecture {
         if (!(description instanceof Map<?, ?> d) || !(d.get("type") instanceof String type)) {
             throw new ModelFormatException(where + ": expected an object with a \"type\"");
         }
-        if (type.equals("Sequential")) {
-            if (!(d.get("children") instanceof List<?> kids)) throw new ModelFormatException(where + ": Sequential without \"children\"");
-            Module[] layers = new Module[kids.size()];
-            for (int i = 0; i < layers.length; i++) layers[i] = build(kids.get(i), where + "." + i, depth + 1);
-            return new Sequential(layers);
+        Function<List<Module>, Module> container = CONTAINERS.get(type);
+        if (container != null) {
+            if (!(d.get("children") instanceof List<?> kids)) throw new ModelFormatException(where + ": " + type + " without \"children\"");
+            List<Module> built = new ArrayList<>();
+            for (int i = 0; i < kids.size(); i++) built.add(build(kids.get(i), where + "." + i, depth + 1));
+            try {
+                return container.apply(built);
+            } catch (IllegalArgumentException e) {
+                throw new ModelFormatException(where + ": invalid " + type + ": " + e.getMessage(), e);
+            }
         }
         Function<Config, Module> f = FACTORIES.get(type);
         if (f == null) throw new ModelFormatException(where + ": unknown layer type \"" + type + "\"");

@@ -30,7 +30,8 @@ public final class Sequential extends Module {
     private Module nextActivation(int i) {
         for (int j = i + 1; j < layers.size(); j++) {
             Module m = layers.get(j);
-            if (m instanceof MaxPool2d || m instanceof AvgPool2d || m instanceof GlobalAvgPool2d || m instanceof BatchNorm || m instanceof Dropout || m instanceof Flatten) continue;
+            if (m instanceof MaxPool2d || m instanceof AvgPool2d || m instanceof GlobalAvgPool2d || m instanceof AdaptiveAvgPool2d
+                    || m instanceof AdaptiveMaxPool2d || m instanceof LocalResponseNorm || m instanceof BatchNorm || m instanceof Dropout || m instanceof Flatten) continue;
             return m instanceof Initializable ? null : m;
         }
         return null;
