@@ -114,24 +114,33 @@ public final class Convolution {
                         }
                     }
                 }
-                if (gbp != null) {
-                    for (int i = from; i < to; i++) {
-                        for (int o = 0; o < cout; o++) {
-                            double sum = 0;
-                            int base = (i * cout + o) * opix;
-                            for (int p = 0; p < opix; p++) sum += g.get(base + p);
-                            gbp.add(o, sum);
-                        }
-                    }
-                }
+                if (gbp != null) Convolution.addBiasGradient(g, from, to, cout, opix, gbp);
                 gwPart[part] = gwp;
                 gbPart[part] = gbp;
             });
-            for (int part = 0; part < parts; part++) {
-                if (gw != null) for (int i = 0, len = gw.numel(); i < len; i++) gw.buf.add(i, gwPart[part].get(i));
-                if (gb != null) for (int o = 0; o < cout; o++) gb.buf.add(o, gbPart[part].get(o));
-            }
+            Convolution.addParts(gw, gwPart);
+            Convolution.addParts(gb, gbPart);
             return new Tensor[] {gx, gw, gb};
         }, x, w, b);
+    }
+
+    /** gb[o] += the sum of dy over images [from, to) and all pixels of channel o. */
+    static void addBiasGradient(Buf g, int from, int to, int cout, int opix, Buf gb) {
+        for (int i = from; i < to; i++) {
+            for (int o = 0; o < cout; o++) {
+                double sum = 0;
+                int base = (i * cout + o) * opix;
+                for (int p = 0; p < opix; p++) sum += g.get(base + p);
+                gb.add(o, sum);
+            }
+        }
+    }
+
+    /** Adds per-part partial gradients into {@code target} in part order, so the result does not depend on timing. */
+    static void addParts(Tensor target, Buf[] parts) {
+        if (target == null) return;
+        for (Buf part : parts) {
+            for (int i = 0, len = target.numel(); i < len; i++) target.buf.add(i, part.get(i));
+        }
     }
 }

@@ -182,23 +182,12 @@ public final class TransposedConvolution {
                         }
                     }
                 }
-                if (gbp != null) {
-                    for (int i = from; i < to; i++) {
-                        for (int o = 0; o < cout; o++) {
-                            double sum = 0;
-                            int base = (i * cout + o) * opix;
-                            for (int p = 0; p < opix; p++) sum += g.get(base + p);
-                            gbp.add(o, sum);
-                        }
-                    }
-                }
+                if (gbp != null) Convolution.addBiasGradient(g, from, to, cout, opix, gbp);
                 gwPart[part] = gwp;
                 gbPart[part] = gbp;
             });
-            for (int part = 0; part < parts; part++) {
-                if (gw != null) for (int i = 0, len = gw.numel(); i < len; i++) gw.buf.add(i, gwPart[part].get(i));
-                if (gb != null) for (int o = 0; o < cout; o++) gb.buf.add(o, gbPart[part].get(o));
-            }
+            Convolution.addParts(gw, gwPart);
+            Convolution.addParts(gb, gbPart);
             return new Tensor[] {gx, gw, gb};
         }, x, w, b);
     }
