@@ -16,8 +16,8 @@ final class SummaryCommand {
         Args a = new Args("summary", "Prints every layer's output shape, parameter count and multiply-adds for one input,\n"
                 + "for a saved model file or a model name (" + String.join(", ", Zoo.names()) + ").")
                 .positional("MODEL|NAME")
-                .option("input", Args.Kind.TEXT, "C,H,W", null, "input shape (default: the model's recorded one, or 1,28,28)")
-                .option("classes", Args.Kind.INT, "K", "10", "number of classes when building a model by name");
+                .option("input", Args.Kind.TEXT, "C,H,W", null, "input shape (default: the one the model is built for)")
+                .option("classes", Args.Kind.INT, "K", null, "number of classes when building a model by name (default: 1000 for ImageNet models, else 10)");
         if (a.parse(argv)) {
             out.print(a.help());
             return 0;
@@ -26,8 +26,9 @@ final class SummaryCommand {
         Module model;
         int[] shape = null;
         if (Zoo.names().contains(what)) {
-            shape = a.given("input") ? parseShape(a.text("input")) : new int[] {1, 28, 28};
-            model = Zoo.create(what, shape[0], a.integer("classes", 1));
+            shape = a.given("input") ? parseShape(a.text("input")) : Zoo.inputShape(what);
+            int classes = a.given("classes") ? a.integer("classes", 1) : Zoo.inputShape(what)[1] >= 200 ? 1000 : 10;
+            model = Zoo.create(what, shape[0], classes);
         } else if (Files.exists(Path.of(what))) {
             SavedModel m = SavedModel.load(what);
             model = m.model();

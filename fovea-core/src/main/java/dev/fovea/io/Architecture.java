@@ -46,7 +46,11 @@ import java.util.function.Function;
 public final class Architecture {
     private Architecture() {}
 
-    /** Typed access to a stored config, with errors that name the layer and the key. */
+    /**
+     * Typed access to a stored config, with errors that name the layer and the key. Values may come from a parsed
+     * file (Long, Double, List) or straight from {@link Module#config()} (Integer, int[]), so that
+     * {@code build(describe(m))} works without a trip through JSON.
+     */
     public record Config(String type, Map<String, Object> values) {
         private Object raw(String key) {
             if (!values.containsKey(key)) throw new ModelFormatException(type + ": missing \"" + key + "\"");
@@ -54,6 +58,7 @@ public final class Architecture {
         }
 
         public int getInt(String key) {
+            if (raw(key) instanceof Integer i) return i;
             if (raw(key) instanceof Long l && l == (int) (long) l) return (int) (long) l;
             throw new ModelFormatException(type + ": \"" + key + "\" must be an integer, got " + raw(key));
         }
@@ -78,6 +83,7 @@ public final class Architecture {
         }
 
         public int[] getInts(String key) {
+            if (raw(key) instanceof int[] a && a.length <= 16) return a.clone();
             if (raw(key) instanceof List<?> l && l.size() <= 16) {
                 int[] out = new int[l.size()];
                 boolean ok = true;

@@ -100,7 +100,9 @@ public final class Summary {
         sb.append(String.format(Locale.ROOT, "Total params: %,d%n", totalParameters));
         sb.append(String.format(Locale.ROOT, "Trainable params: %,d%n", trainableParameters));
         sb.append(String.format(Locale.ROOT, "Non-trainable params: %,d%n", totalParameters - trainableParameters));
-        sb.append(String.format(Locale.ROOT, "Mult-adds per example: %,d (%.2f M)%n", totalMultiplyAdds(), totalMultiplyAdds() / 1e6));
+        long macs = totalMultiplyAdds();
+        sb.append(String.format(Locale.ROOT, "Mult-adds per example: %,d (%s)%n", macs,
+                macs >= 1e9 ? String.format(Locale.ROOT, "%.2f G", macs / 1e9) : String.format(Locale.ROOT, "%.2f M", macs / 1e6)));
         return sb.toString();
     }
 
