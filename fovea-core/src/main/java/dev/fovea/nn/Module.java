@@ -1,6 +1,7 @@
 package dev.fovea.nn;
 
 import dev.fovea.tensor.Autograd;
+import dev.fovea.tensor.OpProfile;
 import dev.fovea.tensor.Tensor;
 
 import java.util.ArrayList;
@@ -28,11 +29,35 @@ public abstract class Module {
 
     public abstract Tensor forward(Tensor x);
 
-    /** Runs {@link #forward(Tensor)}, reporting the call to an active {@link Summary}. */
+    /** Runs {@link #forward(Tensor)}, reporting the call to an active {@link Summary} and {@link CallObserver}. */
     public final Tensor call(Tensor x) {
+        long t0 = OpProfile.isEnabled() && children.isEmpty() ? System.nanoTime() : 0;
         Tensor y = forward(x);
+        if (t0 != 0) OpProfile.add("forward " + typeName(), System.nanoTime() - t0);
         Summary.observe(this, x, y);
+        CallObserver o = OBSERVER.get();
+        if (o != null) o.called(this, x, y);
         return y;
+    }
+
+    /** Sees every {@link #call(Tensor)} on one thread, after the module's forward: for diagnostics. */
+    @FunctionalInterface
+    public interface CallObserver {
+        void called(Module module, Tensor input, Tensor output);
+    }
+
+    private static final ThreadLocal<CallObserver> OBSERVER = new ThreadLocal<>();
+
+    /** Runs {@code action} on this thread with {@code observer} seeing every module call; returns its result. */
+    public static <T> T observeCalls(CallObserver observer, java.util.function.Supplier<T> action) {
+        CallObserver prev = OBSERVER.get();
+        OBSERVER.set(observer);
+        try {
+            return action.get();
+        } finally {
+            if (prev == null) OBSERVER.remove();
+            else OBSERVER.set(prev);
+        }
     }
 
     /** Runs the model in evaluation mode without recording a graph, restoring the previous mode afterwards. */

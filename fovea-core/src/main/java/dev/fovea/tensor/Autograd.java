@@ -65,7 +65,9 @@ public final class Autograd {
                 if (node.backward == null) {
                     throw new IllegalStateException("backward() through the graph of '" + node.op + "' a second time: its saved values were freed");
                 }
+                long t0 = OpProfile.isEnabled() ? System.nanoTime() : 0;
                 Tensor[] gin = node.backward.apply(gt);
+                if (t0 != 0) OpProfile.add("backward " + node.op, System.nanoTime() - t0);
                 node.backward = null; // frees what the closure saved, as PyTorch does without retain_graph
                 for (int k = 0; k < node.inputs.length; k++) {
                     Tensor in = node.inputs[k];

@@ -5,10 +5,12 @@ import dev.fovea.nn.Dropout;
 import dev.fovea.nn.GlobalAvgPool2d;
 import dev.fovea.nn.Linear;
 import dev.fovea.nn.MaxPool2d;
+import dev.fovea.nn.AuxiliaryOutputs;
 import dev.fovea.nn.Module;
 import dev.fovea.tensor.Tensor;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,7 +35,7 @@ import java.util.Map;
  * the last stages). Convolutions are He-initialised (torchvision draws from a truncated normal of std 0.01;
  * batch norm makes the scale immaterial).
  */
-public final class GoogLeNet extends Module {
+public final class GoogLeNet extends Module implements AuxiliaryOutputs {
     /** The smallest height and width accepted, as in torchvision. */
     public static final int MIN_INPUT_SIZE = 15;
 
@@ -101,6 +103,12 @@ public final class GoogLeNet extends Module {
     /** The main scores, and in training mode with auxiliary classifiers also theirs. */
     public Outputs forwardWithAux(Tensor x) {
         return run(x, auxLogits && isTraining());
+    }
+
+    @Override
+    public AuxiliaryOutputs.Outputs forwardTraining(Tensor x) {
+        Outputs o = forwardWithAux(x);
+        return new AuxiliaryOutputs.Outputs(o.logits, o.aux1 == null ? List.of() : List.of(o.aux1, o.aux2), AUX_WEIGHT);
     }
 
     /**
