@@ -19,6 +19,7 @@ final class Args {
     private final Map<String, String> values = new LinkedHashMap<>();
     private final List<String> positionals = new ArrayList<>();
     private final List<String> positionalNames = new ArrayList<>();
+    private final java.util.Set<String> repeatable = new java.util.HashSet<>();
     private final String summary;
 
     Args(String command, String summary) {
@@ -33,6 +34,12 @@ final class Args {
 
     Args flag(String name, String help) {
         return option(name, Kind.FLAG, null, null, help);
+    }
+
+    /** Lets a text option be given more than once; its values are joined with commas. */
+    Args repeatable(String name) {
+        repeatable.add(name);
+        return this;
     }
 
     Args positional(String name) {
@@ -67,6 +74,7 @@ final class Args {
                 value = argv[++i];
             }
             check(o, value);
+            if (repeatable.contains(name) && values.containsKey(name)) value = values.get(name) + "," + value;
             values.put(name, value);
         }
         if (positionals.size() > positionalNames.size()) {
@@ -111,6 +119,21 @@ final class Args {
             cur = t;
         }
         return prev[b.length()];
+    }
+
+    /** Whether an option of this name exists. */
+    boolean declares(String name) {
+        return options.containsKey(name);
+    }
+
+    boolean isFlag(String name) {
+        Option o = options.get(name);
+        return o != null && o.kind == Kind.FLAG;
+    }
+
+    /** The names of the options, in declaration order. */
+    List<String> names() {
+        return List.copyOf(options.keySet());
     }
 
     String positionalOrNull(int i) {

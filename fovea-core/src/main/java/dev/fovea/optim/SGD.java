@@ -3,23 +3,25 @@ package dev.fovea.optim;
 import dev.fovea.kernels.Buf;
 import dev.fovea.tensor.Tensor;
 
-import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * Stochastic gradient descent with momentum, Nesterov momentum and L2 weight decay, exactly as PyTorch's SGD:
+ * Stochastic gradient descent with momentum, Nesterov momentum and L2 weight decay, exactly as PyTorch's SGD,
+ * for each parameter with gradient {@code grad} in a group whose rate is {@code lr}:
  * <pre>
  *   g = grad + weightDecay * p
  *   v = momentum * v + (1 - dampening) * g        (v = g on the first step)
  *   g = nesterov ? g + momentum * v : v
  *   p = p - lr * g
  * </pre>
+ * State: buffer {@code momentum_buffer} (v) per parameter, when momentum is not 0.
  */
 public final class SGD extends Optimizer {
     private final double momentum, dampening, weightDecay;
     private final boolean nesterov;
-    private final Map<Tensor, Tensor> velocity = new IdentityHashMap<>();
 
     public SGD(List<Tensor> params, double lr) {
         this(params, lr, 0, 0, false);
@@ -30,7 +32,16 @@ public final class SGD extends Optimizer {
     }
 
     public SGD(List<Tensor> params, double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
-        super(params, lr);
+        this(array(ParamGroup.single(params)), lr, momentum, dampening, weightDecay, nesterov);
+    }
+
+    /** SGD over parameter groups, each at {@code lr} times its multiplier. */
+    public static SGD grouped(List<ParamGroup> groups, double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
+        return new SGD(array(groups), lr, momentum, dampening, weightDecay, nesterov);
+    }
+
+    private SGD(ParamGroup[] groups, double lr, double momentum, double dampening, double weightDecay, boolean nesterov) {
+        super(List.of(groups), lr);
         if (momentum < 0) throw new IllegalArgumentException("momentum must not be negative, got " + momentum);
         if (weightDecay < 0) throw new IllegalArgumentException("weight decay must not be negative, got " + weightDecay);
         if (nesterov && (momentum <= 0 || dampening != 0)) throw new IllegalArgumentException("Nesterov momentum needs momentum > 0 and no dampening");
@@ -42,26 +53,49 @@ public final class SGD extends Optimizer {
 
     @Override
     public void step() {
-        for (Tensor p : params) {
-            Tensor grad = p.grad();
-            if (grad == null) continue;
-            Buf w = p.buf(), g = grad.buf();
-            Tensor vt = velocity.get(p);
-            boolean first = vt == null;
-            if (momentum != 0 && first) {
-                vt = Tensor.zerosLike(p);
-                velocity.put(p, vt);
-            }
-            Buf v = vt == null ? null : vt.buf();
-            for (int i = 0, n = w.length(); i < n; i++) {
-                double d = g.get(i) + weightDecay * w.get(i);
-                if (v != null) {
-                    double vi = first ? d : momentum * v.get(i) + (1 - dampening) * d;
-                    v.set(i, vi);
-                    d = nesterov ? d + momentum * vi : vi;
+        int index = 0;
+        for (ParamGroup group : groups) {
+            double lr = this.lr * group.lrMultiplier();
+            for (Tensor p : group.params()) {
+                int i0 = index++;
+                Tensor grad = p.grad();
+                if (grad == null) continue;
+                countStep(i0);
+                Buf w = p.buf(), g = grad.buf();
+                Tensor vt = buffer(i0, "momentum_buffer");
+                boolean first = vt == null;
+                if (momentum != 0 && first) vt = newBuffer(i0, "momentum_buffer");
+                Buf v = momentum == 0 ? null : vt.buf();
+                for (int i = 0, n = w.length(); i < n; i++) {
+                    double d = g.get(i) + weightDecay * w.get(i);
+                    if (v != null) {
+                        double vi = first ? d : momentum * v.get(i) + (1 - dampening) * d;
+                        v.set(i, vi);
+                        d = nesterov ? d + momentum * vi : vi;
+                    }
+                    w.set(i, w.get(i) - lr * d);
                 }
-                w.set(i, w.get(i) - lr * d);
             }
         }
+    }
+
+    @Override
+    public String typeName() {
+        return "sgd";
+    }
+
+    @Override
+    protected Set<String> bufferNames() {
+        return momentum == 0 ? Set.of() : Set.of("momentum_buffer");
+    }
+
+    @Override
+    protected Map<String, Object> hyperparameters() {
+        Map<String, Object> h = new LinkedHashMap<>();
+        h.put("momentum", momentum);
+        h.put("dampening", dampening);
+        h.put("weightDecay", weightDecay);
+        h.put("nesterov", nesterov);
+        return h;
     }
 }
