@@ -32,6 +32,10 @@ abstract sealed class BatchNorm extends Module permits BatchNorm1d, BatchNorm2d 
         registerBuffer("num_batches_tracked", Tensor.zeros(1));
     }
 
+    double eps() {
+        return eps;
+    }
+
     abstract boolean acceptsRank(int rank);
 
     abstract String expected();

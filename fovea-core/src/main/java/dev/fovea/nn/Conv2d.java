@@ -80,6 +80,11 @@ public final class Conv2d extends Module implements Initializable {
         if (hasBias) param("bias").copyFrom(Tensor.zeros(out));
     }
 
+    /** The same geometry with a bias (zero) and fresh weights: the target of batch-norm folding. */
+    Conv2d withBias() {
+        return new Conv2d(in, out, kernel, stride, paddingMode, padding, dilation, groups, true);
+    }
+
     public Tensor weight() {
         return param("weight");
     }
