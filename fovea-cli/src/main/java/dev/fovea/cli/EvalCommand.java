@@ -1,6 +1,6 @@
 package dev.fovea.cli;
 
-import dev.fovea.data.ImageClassification;
+import dev.fovea.data.Dataset;
 import dev.fovea.train.Trainer;
 
 import java.io.IOException;
@@ -28,7 +28,8 @@ final class EvalCommand {
         SavedModel m = SavedModel.load(a.requirePositional(0));
         String dataset = a.given("dataset") ? a.text("dataset") : m.dataset();
         if (dataset == null) throw new UsageException("the model records no dataset; pass --dataset");
-        ImageClassification test = Datasets.load(dataset, a.text("data-dir"), false);
+        int side = m.inputShape() != null ? m.inputShape()[1] : 32;
+        Dataset test = Datasets.open(dataset, a.text("data-dir"), side).test();
         Trainer.Evaluation ev = Trainer.evaluate(m.model(), test, batch, top);
         out.printf("%s on %s (%,d images): loss %.4f, top-1 accuracy %.2f%%, top-%d accuracy %.2f%%%n%n", a.requirePositional(0), test.name(),
                 test.size(), ev.loss(), 100 * ev.accuracy(), ev.topK(), 100 * ev.topKAccuracy());

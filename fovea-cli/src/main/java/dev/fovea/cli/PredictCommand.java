@@ -26,7 +26,7 @@ final class PredictCommand {
         int[] s = m.inputShape();
         if (s == null) throw new UsageException("the model records no input shape, so images cannot be prepared for it");
         float[] px = ImageFile.read(Path.of(image), s[0], s[1], s[2]);
-        for (int i = 0; i < px.length; i++) px[i] = (float) ((px[i] - m.mean()) / m.std());
+        m.normalise(px, s[0]);
         Tensor prob = Softmax.softmax(m.model().predict(Tensor.of(px, 1, s[0], s[1], s[2])), 1);
         float[] p = prob.toFloatArray();
         int top = Math.min(a.integer("top", 1), p.length);

@@ -1,7 +1,9 @@
 package dev.fovea.cli;
 
 import dev.fovea.data.Dataset;
-import dev.fovea.data.ImageClassification;
+import dev.fovea.data.DataException;
+import dev.fovea.data.TransformedDataset;
+import dev.fovea.data.Transforms;
 import dev.fovea.io.Checkpoint;
 import dev.fovea.io.ModelFile;
 import dev.fovea.models.Zoo;
@@ -45,7 +47,7 @@ final class TrainCommand {
     static final String OPTIMIZERS = "sgd, adam, adamw, rmsprop";
     static final String SCHEDULES = "cosine, constant, step, multistep, exp, onecycle";
     /** Options that make a run what it is: a resumed run may not change them. */
-    private static final List<String> SAME_RUN = List.of("model", "dataset", "limit", "val-split", "batch", "seed", "optimizer", "lr-mult");
+    private static final List<String> SAME_RUN = List.of("model", "dataset", "limit", "val-split", "batch", "seed", "optimizer", "lr-mult", "augment", "image-size");
     /** Options a checkpoint does not carry over to a resumed run. */
     private static final Set<String> NOT_RECORDED = Set.of("resume", "init", "memory");
 
@@ -53,8 +55,11 @@ final class TrainCommand {
         return new Args("train", "Trains a model (SGD with momentum 0.9 unless told otherwise) on a dataset's training split, reports\n"
                 + "test accuracy after every epoch and saves the model.")
                 .option("model", Args.Kind.TEXT, "NAME", "lenet5", "model to train: " + String.join(", ", Zoo.names()))
-                .option("dataset", Args.Kind.TEXT, "NAME", "fashion-mnist", "dataset: " + Datasets.NAMES)
+                .option("dataset", Args.Kind.TEXT, "NAME", "fashion-mnist", "dataset: " + Datasets.TRAIN_NAMES)
                 .option("data-dir", Args.Kind.TEXT, "DIR", null, "folder with the dataset's files (default: the dataset's standard place)")
+                .option("image-size", Args.Kind.INT, "N", null, "--dataset folder: resize every image to N x N RGB (default: 32)")
+                .option("augment", Args.Kind.TEXT, "LIST", null, "augment the training images (not validation or test), in order; "
+                        + Transforms.SYNTAX + "; for example crop:4,flip,erase:0.5")
                 .option("epochs", Args.Kind.INT, "N", "10", "passes over the training set (with --resume: the total, counting those done)")
                 .option("batch", Args.Kind.INT, "B", "64", "mini-batch size")
                 .option("optimizer", Args.Kind.TEXT, "NAME", "sgd", "optimizer: " + OPTIMIZERS + " (PyTorch's update rules)")
@@ -125,8 +130,10 @@ final class TrainCommand {
         Map<String, Double> lrMult = a.given("lr-mult") ? lrMultipliers(a.text("lr-mult")) : Map.of();
         OptimizerChoice opt = optimizer(a, optimizerName);
 
-        ImageClassification train = Datasets.load(a.text("dataset"), a.text("data-dir"), true);
-        ImageClassification test = Datasets.load(a.text("dataset"), a.text("data-dir"), false);
+        if (a.given("image-size") && !a.text("dataset").equals("folder")) throw new UsageException("option --image-size: only --dataset folder takes it");
+        int imageSize = a.given("image-size") ? a.integer("image-size", 1) : 32;
+        Datasets.Splits data = Datasets.open(a.text("dataset"), a.text("data-dir"), imageSize);
+        Dataset train = data.train(), test = data.test();
         Dataset trainSet = a.given("limit") ? train.limit(Math.min(a.integer("limit", 1), train.size())) : train;
         Dataset valSet = null;
         if (valSplit != null) {
@@ -138,6 +145,16 @@ final class TrainCommand {
             }
             trainSet = split.train();
             valSet = split.validation();
+        }
+        if (a.given("augment")) {
+            // Last, so that the loader's epoch reaches it; validation and test images are never augmented.
+            try {
+                trainSet = new TransformedDataset(trainSet, Transforms.parse(a.text("augment"), trainSet), seed);
+            } catch (DataException e) {
+                throw e;
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("option --augment: " + e.getMessage());
+            }
         }
 
         Rng.manualSeed(seed);
@@ -158,6 +175,16 @@ final class TrainCommand {
             if (head != null) notes.add(head);
         } else {
             model = Zoo.create(modelName, shape[0], train.numClasses());
+            if (!(train instanceof dev.fovea.data.ImageClassification)) {
+                // The colour datasets come in other sizes than the models' own; say so plainly rather than mid-epoch.
+                try {
+                    model.predict(Tensor.zeros(1, shape[0], shape[1], shape[2]));
+                } catch (IllegalArgumentException | IllegalStateException e) {
+                    throw new UsageException("model " + modelName + " is built for " + Arrays.toString(Zoo.inputShape(modelName))
+                            + " inputs and cannot take the dataset's " + Arrays.toString(shape) + " images (" + e.getMessage()
+                            + "); pick another with --model, such as resnet20 or lenet5_classic for 32x32");
+                }
+            }
         }
         if (!freeze.isEmpty()) notes.add(freeze(model, freeze));
         // Without --out the model is saved as NAME.fovea (lenet5.fovea by default), never over the --init file.
@@ -211,8 +238,8 @@ final class TrainCommand {
         meta.put("dataset", a.text("dataset"));
         meta.put("classes", train.classNames());
         meta.put("inputShape", shape);
-        meta.put("mean", train.mean());
-        meta.put("std", train.std());
+        meta.put("mean", data.mean());
+        meta.put("std", data.std());
         meta.put("epochs", last.epoch());
         if (outcome.bestEpoch() > 0) {
             meta.put("bestEpoch", outcome.bestEpoch());

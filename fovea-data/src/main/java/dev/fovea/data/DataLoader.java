@@ -104,7 +104,7 @@ public final class DataLoader implements Iterable<Batch> {
     public Iterator<Batch> iterator() {
         int epoch = nextEpoch;
         nextEpoch = epoch + 1;
-        return new EpochIterator(order(epoch), batchesPerEpoch(), prefetch);
+        return new EpochIterator(epoch, order(epoch), batchesPerEpoch(), prefetch);
     }
 
     // ---------------------------------------------------------------- the batches themselves
@@ -128,8 +128,16 @@ public final class DataLoader implements Iterable<Batch> {
         return new Rng(z ^ (z >>> 31));
     }
 
-    /** Batch number {@code b} of the epoch whose order is {@code order}, in fresh arrays. */
+    /** Batch number {@code b} of the epoch whose order is {@code order}, in fresh arrays, as in epoch 0. */
     Batch batch(int[] order, int b) {
+        return batch(order, b, 0);
+    }
+
+    /**
+     * Batch number {@code b} of epoch {@code epoch}, whose order is {@code order}, in fresh arrays. The epoch
+     * reaches the dataset ({@link Dataset#sample(int, int, float[], int)}) so augmentations can vary by epoch.
+     */
+    Batch batch(int[] order, int b, int epoch) {
         int start = b * batchSize;
         int size = Math.min(batchSize, order.length - start);
         int[] shape = dataset.sampleShape();
@@ -139,7 +147,7 @@ public final class DataLoader implements Iterable<Batch> {
         int[] indices = new int[size];
         for (int i = 0; i < size; i++) {
             int index = order[start + i];
-            dataset.sample(index, pixels, i * sampleSize);
+            dataset.sample(index, epoch, pixels, i * sampleSize);
             labels[i] = dataset.label(index);
             indices[i] = index;
         }
@@ -148,6 +156,7 @@ public final class DataLoader implements Iterable<Batch> {
     }
 
     private final class EpochIterator implements Iterator<Batch> {
+        private final int epoch;
         private final int[] order;
         private final int batches;
         private final boolean prefetch;
@@ -156,7 +165,8 @@ public final class DataLoader implements Iterable<Batch> {
         /** With prefetch, batch {@code next} being assembled in the background. */
         private Future<Batch> pending;
 
-        EpochIterator(int[] order, int batches, boolean prefetch) {
+        EpochIterator(int epoch, int[] order, int batches, boolean prefetch) {
+            this.epoch = epoch;
             this.order = order;
             this.batches = batches;
             this.prefetch = prefetch;
@@ -171,14 +181,14 @@ public final class DataLoader implements Iterable<Batch> {
         @Override
         public Batch next() {
             if (!hasNext()) throw new NoSuchElementException("the epoch has " + batches + " batches");
-            Batch batch = prefetch ? await(pending) : batch(order, next);
+            Batch batch = prefetch ? await(pending) : batch(order, next, epoch);
             next++;
             if (prefetch) pending = next < batches ? startBatch(next) : null;
             return batch;
         }
 
         private Future<Batch> startBatch(int b) {
-            return Prefetcher.EXECUTOR.submit(() -> batch(order, b));
+            return Prefetcher.EXECUTOR.submit(() -> batch(order, b, epoch));
         }
     }
 

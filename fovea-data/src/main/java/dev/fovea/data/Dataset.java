@@ -29,6 +29,16 @@ public interface Dataset {
      */
     void sample(int index, float[] dst, int offset);
 
+    /**
+     * Writes sample {@code index} as seen in epoch {@code epoch}. Datasets whose samples vary from epoch to epoch
+     * (a {@link TransformedDataset} drawing random augmentations) override this; for the others, the default, it
+     * is {@link #sample(int, float[], int)}. {@link DataLoader} calls this one, with the epoch it is running, so an
+     * augmented sample depends only on (seed, epoch, index), not on batch order or prefetching.
+     */
+    default void sample(int index, int epoch, float[] dst, int offset) {
+        sample(index, dst, offset);
+    }
+
     /** The class of sample {@code index}. */
     int label(int index);
 

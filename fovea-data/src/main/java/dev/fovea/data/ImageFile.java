@@ -20,8 +20,17 @@ public final class ImageFile {
     /** Largest width or height accepted. */
     public static final int MAX_SIDE = 8192;
 
-    /** {@code channels} is 1 (grey, by luminance) or 3 (RGB). */
+    /** {@code channels} is 1 (grey, by luminance) or 3 (RGB). Sides up to {@link #MAX_SIDE}. */
     public static float[] read(Path path, int channels, int height, int width) {
+        return read(path, channels, height, width, (long) MAX_SIDE * MAX_SIDE);
+    }
+
+    /**
+     * Like {@link #read(Path, int, int, int)}, and also refuses, from the header and before decoding, an image of
+     * more than {@code maxPixels} pixels (width times height).
+     */
+    public static float[] read(Path path, int channels, int height, int width, long maxPixels) {
+        if (height < 1 || width < 1) throw new IllegalArgumentException("output size must be positive, got " + height + "x" + width);
         if (channels != 1 && channels != 3) throw new IllegalArgumentException("channels must be 1 or 3, got " + channels);
         String name = path.toString();
         if (!Files.isRegularFile(path)) throw new DataException(name + ": no such image file");
@@ -36,6 +45,10 @@ public final class ImageFile {
                 int w = r.getWidth(0), h = r.getHeight(0);
                 if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) {
                     throw new DataException(name + ": image of " + w + "x" + h + " pixels; sides must be between 1 and " + MAX_SIDE);
+                }
+                if ((long) w * h > maxPixels) {
+                    throw new DataException(name + ": image of " + w + "x" + h + " = " + (long) w * h
+                            + " pixels is above the limit of " + maxPixels + " pixels");
                 }
                 img = r.read(0);
             } finally {
