@@ -18,6 +18,7 @@ import dev.fovea.optim.Optimizer;
 import dev.fovea.optim.ParamGroup;
 import dev.fovea.optim.RMSprop;
 import dev.fovea.optim.SGD;
+import dev.fovea.tensor.OpProfile;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Tensor;
 import dev.fovea.train.Trainer;
@@ -49,7 +50,7 @@ final class TrainCommand {
     /** Options that make a run what it is: a resumed run may not change them. */
     private static final List<String> SAME_RUN = List.of("model", "dataset", "limit", "val-split", "batch", "seed", "optimizer", "lr-mult", "augment", "image-size");
     /** Options a checkpoint does not carry over to a resumed run. */
-    private static final Set<String> NOT_RECORDED = Set.of("resume", "init", "memory");
+    private static final Set<String> NOT_RECORDED = Set.of("resume", "init", "memory", "profile");
 
     static Args args() {
         return new Args("train", "Trains a model (SGD with momentum 0.9 unless told otherwise) on a dataset's training split, reports\n"
@@ -86,7 +87,8 @@ final class TrainCommand {
                 .option("checkpoint", Args.Kind.TEXT, "FILE", null, "write a checkpoint (model, optimizer, progress) to FILE after every epoch")
                 .option("resume", Args.Kind.TEXT, "FILE", null, "continue the run of a checkpoint, with its options unless given here")
                 .option("out", Args.Kind.TEXT, "FILE", "lenet5.fovea", "where to save the trained model")
-                .flag("memory", "also report memory allocated per step, peak heap and garbage collections");
+                .flag("memory", "also report memory allocated per step, peak heap and garbage collections")
+                .flag("profile", "after training, print where the time went: each layer type's forward and each operation's backward");
     }
 
     static int run(String[] argv, PrintStream out) throws IOException {
@@ -230,7 +232,15 @@ final class TrainCommand {
             trainer.checkpoint(Path.of(a.text("checkpoint")), meta);
         }
         if (resume != null) trainer.resume(resume);
-        Trainer.Outcome outcome = trainer.run(trainSet, test, epochs, batch, seed);
+        OpProfile.reset();
+        OpProfile.enable(a.flag("profile"));
+        Trainer.Outcome outcome;
+        try {
+            outcome = trainer.run(trainSet, test, epochs, batch, seed);
+        } finally {
+            OpProfile.enable(false);
+        }
+        if (a.flag("profile")) out.print("Time by operation, training and test passes of all epochs:\n" + OpProfile.report());
         Trainer.EpochResult last = outcome.history().getLast();
 
         Map<String, Object> meta = new LinkedHashMap<>();

@@ -112,6 +112,16 @@ class EndToEndTest {
     }
 
     @Test
+    void profileReportsTimePerLayerAndOperation() {
+        Cli r = Cli.run("train", "--limit", "500", "--epochs", "1", "--profile", "--out", dir.resolve("profiled.fovea").toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("Time by operation"), r.out());
+        for (String op : new String[] {"forward Conv2d", "backward conv2d", "forward MaxPool2d", "backward linear"}) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(op + " ")), op + " missing from:\n" + r.out());
+        }
+    }
+
+    @Test
     void alteredModelFileIsRefused() throws Exception {
         Path bad = dir.resolve("altered.fovea");
         byte[] bytes = Files.readAllBytes(model);
