@@ -124,6 +124,7 @@ public final class VsPyTorch {
                 quiesce();
                 r.measure(warmup, 2);
             }
+            CpuWatch watch = CpuWatch.start();
             double[][] rates = new double[runners.size()][reps];
             for (int rep = 0; rep < reps; rep++) {
                 for (int i = 0; i < runners.size(); i++) {
@@ -139,6 +140,7 @@ public final class VsPyTorch {
                 line.append(String.join(" ", Arrays.stream(rr).mapToObj(v -> w.latency() ? String.format("%.3f", 1000 / v) : Stats.rate(v)).toList()));
             }
             out.println(line);
+            out.println("   measured while " + watch.note());
             double[] ratios = new double[reps];
             if (runners.size() == 2) for (int rep = 0; rep < reps; rep++) ratios[rep] = rates[0][rep] / rates[1][rep];
             return new Row(w, rates[0], runners.size() == 2 ? rates[1] : new double[0], runners.size() == 2 ? ratios : new double[0], null);
