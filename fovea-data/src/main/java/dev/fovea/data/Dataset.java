@@ -64,6 +64,14 @@ public interface Dataset {
                     + size() + ", the number of samples");
         }
         if (n == size()) return this;
-        return new LimitedDataset(this, n);
+        return new LimitedDataset(this, 0, n, "first " + n);
+    }
+
+    /** Samples {@code start .. start + n - 1} as a dataset of their own (a view: nothing is copied). */
+    default Dataset range(int start, int n, String label) {
+        if (start < 0 || n < 1 || start + n > size()) {
+            throw new IllegalArgumentException("range(" + start + ", " + n + ") on " + name() + ": outside its " + size() + " samples");
+        }
+        return new LimitedDataset(this, start, n, label);
     }
 }

@@ -3,15 +3,26 @@ package dev.fovea.data;
 import java.util.List;
 import java.util.Objects;
 
-/** The first {@code size} samples of another dataset; what {@link Dataset#limit(int)} returns. */
+/**
+ * Samples {@code start .. start + size - 1} of another dataset, sharing them: what {@link Dataset#limit(int)} and
+ * {@link Dataset#range(int, int, String)} return.
+ */
 final class LimitedDataset implements Dataset {
     private final Dataset base;
-    private final int size;
+    private final int start, size;
+    private final String label;
 
-    LimitedDataset(Dataset base, int size) {
-        // Limiting a limited dataset wraps the original, so chains of limit() stay one level deep.
-        this.base = base instanceof LimitedDataset limited ? limited.base : base;
+    LimitedDataset(Dataset base, int start, int size, String label) {
+        // A range of a range wraps the original, so chains stay one level deep.
+        if (base instanceof LimitedDataset r) {
+            this.base = r.base;
+            this.start = r.start + start;
+        } else {
+            this.base = base;
+            this.start = start;
+        }
         this.size = size;
+        this.label = label;
     }
 
     @Override
@@ -36,17 +47,17 @@ final class LimitedDataset implements Dataset {
 
     @Override
     public void sample(int index, float[] dst, int offset) {
-        base.sample(Objects.checkIndex(index, size), dst, offset);
+        base.sample(start + Objects.checkIndex(index, size), dst, offset);
     }
 
     @Override
     public int label(int index) {
-        return base.label(Objects.checkIndex(index, size));
+        return base.label(start + Objects.checkIndex(index, size));
     }
 
     @Override
     public String name() {
-        return base.name() + " (first " + size + ")";
+        return base.name() + " (" + label + ")";
     }
 
     @Override
