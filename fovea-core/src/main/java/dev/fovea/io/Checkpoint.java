@@ -126,31 +126,10 @@ public record Checkpoint(Module model, Optimizer.State optimizer, Map<String, Ob
         if (Arrays.equals(bytes, 0, ModelFile.MAGIC.length, ModelFile.MAGIC, 0, ModelFile.MAGIC.length)) {
             throw new ModelFormatException(name + ": a Fovea model file, not a checkpoint (a model file starts a new run from its weights instead)");
         }
-        if (!Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-            throw new ModelFormatException(name + ": not a Fovea checkpoint (it does not start with FOVEACKP)");
-        }
-        byte[] expect = ModelFile.sha256(bytes, bytes.length - DIGEST);
-        if (!Arrays.equals(bytes, bytes.length - DIGEST, bytes.length, expect, 0, DIGEST)) {
-            throw new ModelFormatException(name + ": checksum mismatch: the checkpoint is truncated or was altered");
-        }
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        buf.position(MAGIC.length);
-        int version = buf.getInt();
-        if (version != VERSION) throw new ModelFormatException(name + ": checkpoint format version " + version + ", this Fovea reads version " + VERSION);
-        long headerLen = buf.getLong();
-        long dataLen = bytes.length - DIGEST - PREFIX - headerLen;
-        if (headerLen < 2 || headerLen > MAX_HEADER || dataLen < 0) {
-            throw new ModelFormatException(name + ": header length " + headerLen + " does not fit a file of " + bytes.length + " bytes");
-        }
-        Object parsed;
-        try {
-            parsed = Json.parse(new String(bytes, PREFIX, (int) headerLen, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(name + ": bad header: " + e.getMessage(), e);
-        }
-        if (!(parsed instanceof Map<?, ?> header) || !(header.get("tensors") instanceof List<?> entries)) {
-            throw new ModelFormatException(name + ": header lacks a \"tensors\" list");
-        }
+        ModelFile.Verified verified = ModelFile.verify(bytes, name, MAGIC, VERSION, MAX_HEADER, "checkpoint", "checkpoint");
+        Map<?, ?> header = verified.header();
+        List<?> entries = verified.tensors();
+        long dataLen = verified.dataLen();
         Module model;
         try {
             model = Architecture.build(header.get("architecture"));
@@ -158,7 +137,7 @@ public record Checkpoint(Module model, Optimizer.State optimizer, Map<String, Ob
             throw new ModelFormatException(name + ": " + e.getMessage(), e);
         }
         Map<String, Tensor> state = model.stateDict();
-        int dataStart = PREFIX + (int) headerLen;
+        int dataStart = verified.dataStart();
         long expectedOffset = 0;
         Map<String, Tensor> modelTensors = new LinkedHashMap<>(), optimizerTensors = new LinkedHashMap<>(), extra = new LinkedHashMap<>();
         for (Object o : entries) {

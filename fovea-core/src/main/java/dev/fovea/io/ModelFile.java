@@ -95,31 +95,10 @@ public final class ModelFile {
         if (size > MAX_FILE) throw new ModelFormatException(name + ": " + size + " bytes is larger than any Fovea model file can be");
         if (size < PREFIX + DIGEST) throw new ModelFormatException(name + ": only " + size + " bytes; not a Fovea model file (or truncated)");
         byte[] bytes = Files.readAllBytes(path);
-        if (!Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
-            throw new ModelFormatException(name + ": not a Fovea model file (it does not start with FOVEAMDL)");
-        }
-        byte[] expect = sha256(bytes, bytes.length - DIGEST);
-        if (!Arrays.equals(bytes, bytes.length - DIGEST, bytes.length, expect, 0, DIGEST)) {
-            throw new ModelFormatException(name + ": checksum mismatch: the file is truncated or was altered");
-        }
-        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        buf.position(MAGIC.length);
-        int version = buf.getInt();
-        if (version != VERSION) throw new ModelFormatException(name + ": format version " + version + ", this Fovea reads version " + VERSION);
-        long headerLen = buf.getLong();
-        long dataLen = bytes.length - DIGEST - PREFIX - headerLen;
-        if (headerLen < 2 || headerLen > MAX_HEADER || dataLen < 0) {
-            throw new ModelFormatException(name + ": header length " + headerLen + " does not fit a file of " + bytes.length + " bytes");
-        }
-        Object parsed;
-        try {
-            parsed = Json.parse(new String(bytes, PREFIX, (int) headerLen, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            throw new ModelFormatException(name + ": bad header: " + e.getMessage(), e);
-        }
-        if (!(parsed instanceof Map<?, ?> header) || !(header.get("tensors") instanceof List<?> tensors)) {
-            throw new ModelFormatException(name + ": header lacks a \"tensors\" list");
-        }
+        Verified verified = verify(bytes, name, MAGIC, VERSION, MAX_HEADER, "model file", "file");
+        Map<?, ?> header = verified.header();
+        List<?> tensors = verified.tensors();
+        long dataLen = verified.dataLen();
         Module model;
         try {
             model = Architecture.build(header.get("architecture"));
@@ -130,7 +109,7 @@ public final class ModelFile {
         if (tensors.size() != state.size()) {
             throw new ModelFormatException(name + ": " + tensors.size() + " tensors stored, the architecture has " + state.size());
         }
-        int dataStart = PREFIX + (int) headerLen;
+        int dataStart = verified.dataStart();
         long expectedOffset = 0;
         Map<String, Tensor> loaded = new LinkedHashMap<>();
         for (Object o : tensors) {
@@ -160,6 +139,45 @@ public final class ModelFile {
         }
         model.eval();
         return new Loaded(model, metadata);
+    }
+
+    /** The header and data section of a file whose magic, checksum, version and header have been checked. */
+    record Verified(Map<?, ?> header, List<?> tensors, int dataStart, long dataLen) {}
+
+    /**
+     * What model files and checkpoints share: magic, then version, header length, JSON header and data, then a
+     * SHA-256 of all before it. {@code what} names the format in messages ("model file"), {@code kind} the file
+     * ("file", "checkpoint").
+     */
+    static Verified verify(byte[] bytes, String name, byte[] magic, int version, long maxHeader, String what, String kind) {
+        if (!Arrays.equals(bytes, 0, magic.length, magic, 0, magic.length)) {
+            throw new ModelFormatException(name + ": not a Fovea " + what + " (it does not start with " + new String(magic, StandardCharsets.US_ASCII) + ")");
+        }
+        byte[] expect = sha256(bytes, bytes.length - DIGEST);
+        if (!Arrays.equals(bytes, bytes.length - DIGEST, bytes.length, expect, 0, DIGEST)) {
+            throw new ModelFormatException(name + ": checksum mismatch: the " + kind + " is truncated or was altered");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        buf.position(magic.length);
+        int stored = buf.getInt();
+        if (stored != version) {
+            throw new ModelFormatException(name + ": " + (kind.equals("file") ? "" : kind + " ") + "format version " + stored + ", this Fovea reads version " + version);
+        }
+        long headerLen = buf.getLong();
+        long dataLen = bytes.length - DIGEST - PREFIX - headerLen;
+        if (headerLen < 2 || headerLen > maxHeader || dataLen < 0) {
+            throw new ModelFormatException(name + ": header length " + headerLen + " does not fit a file of " + bytes.length + " bytes");
+        }
+        Object parsed;
+        try {
+            parsed = Json.parse(new String(bytes, PREFIX, (int) headerLen, StandardCharsets.UTF_8));
+        } catch (IllegalArgumentException e) {
+            throw new ModelFormatException(name + ": bad header: " + e.getMessage(), e);
+        }
+        if (!(parsed instanceof Map<?, ?> header) || !(header.get("tensors") instanceof List<?> tensors)) {
+            throw new ModelFormatException(name + ": header lacks a \"tensors\" list");
+        }
+        return new Verified(header, tensors, PREFIX + (int) headerLen, dataLen);
     }
 
     private static boolean sameShape(List<?> stored, int[] shape) {
