@@ -89,6 +89,7 @@ final class VectorGemm {
      */
     private static void dots(int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int offB, int ldb,
                              float[] c, int offC, int ldc) {
+        float[] d = new float[16 * L]; // lane sums of one 4 x 4 block, reused for every block
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc), kv = kc - kc % L;
             for (int i = 0; i < m; i += 4) {
@@ -115,7 +116,6 @@ final class VectorGemm {
                     }
                     // Lanes are summed here in a fixed order: reduceLanes may order its additions differently
                     // before and after the JIT compiles it, which would make runs differ in the last bit.
-                    float[] d = new float[16 * L];
                     s00.intoArray(d, 0); s01.intoArray(d, L); s02.intoArray(d, 2 * L); s03.intoArray(d, 3 * L);
                     s10.intoArray(d, 4 * L); s11.intoArray(d, 5 * L); s12.intoArray(d, 6 * L); s13.intoArray(d, 7 * L);
                     s20.intoArray(d, 8 * L); s21.intoArray(d, 9 * L); s22.intoArray(d, 10 * L); s23.intoArray(d, 11 * L);
