@@ -1,6 +1,7 @@
 package dev.fovea.tensor;
 
 import dev.fovea.kernels.Buf;
+import dev.fovea.kernels.Parallel;
 
 /**
  * Point-wise non-linearities and inverted dropout, each forward beside its backward.
@@ -9,12 +10,21 @@ import dev.fovea.kernels.Buf;
 public final class Activations {
     private Activations() {}
 
+    /** Element-wise loops are split over the cores in chunks of this many (small tensors stay on one thread). */
+    private static final int CHUNK = 1 << 16;
+
+    private static int chunks(int len) {
+        return (len + CHUNK - 1) / CHUNK;
+    }
+
     public static Tensor relu(Tensor x) {
         Tensor xc = x.contiguous();
         Tensor out;
         if (xc.buf instanceof Buf.F32 f) {
             float[] src = f.a, dst = new float[src.length];
-            for (int i = 0; i < src.length; i++) dst[i] = Math.max(src[i], 0f);
+            Parallel.forRanges(chunks(src.length), (part, from, to) -> {
+                for (int i = from * CHUNK, end = Math.min(src.length, to * CHUNK); i < end; i++) dst[i] = Math.max(src[i], 0f);
+            });
             out = new Tensor(new Buf.F32(dst), x.shape);
         } else {
             out = Elementwise.unary(xc, v -> v > 0 ? v : 0);
@@ -77,7 +87,9 @@ public final class Activations {
         if (gc.buf instanceof Buf.F32 gf && out.buf instanceof Buf.F32 of) {
             float[] gv = gf.a, ov = of.a, dst = new float[gv.length];
             float t = (float) threshold;
-            for (int i = 0; i < dst.length; i++) dst[i] = ov[i] > t ? gv[i] : 0f;
+            Parallel.forRanges(chunks(dst.length), (part, from, to) -> {
+                for (int i = from * CHUNK, end = Math.min(dst.length, to * CHUNK); i < end; i++) dst[i] = ov[i] > t ? gv[i] : 0f;
+            });
             return new Tensor(new Buf.F32(dst), gc.shape);
         }
         Tensor gx = Tensor.zerosLike(gc);

@@ -18,8 +18,15 @@ import dev.fovea.kernels.Workspace;
 public final class Convolution {
     private Convolution() {}
 
-    /** The most numbers one column matrix may hold (16 MB in float32); tests lower it to exercise chunking. */
-    static int colBudget = 1 << 22;
+    /**
+     * The most numbers one column matrix may hold: 1 MB in float32, the size of this machine's L2 cache, so that
+     * the GEMM reads back from cache what im2col has just written (at 16 MB the column matrix streamed through
+     * memory and the 3x3 passes ran 35% slower). Tests lower it to exercise chunking.
+     */
+    static int colBudget = 1 << 18;
+
+    /** Tests pick the input-gradient route: off forces col2im, always forces the convolution of dy (see backward). */
+    static boolean inputGradByConvolution = true, inputGradByConvolutionAlways;
 
     /**
      * @param x input, N x C x H x W
@@ -54,53 +61,35 @@ public final class Convolution {
         Kernels k = Kernels.active();
         int rows = s.colRows(), plane = h * wd, opix = oh * ow;
         Tensor y = new Tensor(xc.buf.like(n * cout * opix), new int[] {n, cout, oh, ow});
-        // The batch is split over the cores; within a part, images are unrolled side by side, nb at a time, so
-        // each GEMM is wide enough to run at full speed and shares its packing, with the column matrix kept
-        // within colBudget numbers.
-        Parallel.forRanges(n, (part, from, to) -> {
-            int nb = Math.max(1, Math.min(to - from, colBudget / Math.max(1, rows * opix)));
-            Buf col = Workspace.get(xc.buf, 0, rows * nb * opix);
-            Buf tmp = Workspace.get(xc.buf, 1, og * nb * opix);
-            for (int i0 = from; i0 < to; i0 += nb) {
-                int cnt = Math.min(nb, to - i0), ld = cnt * opix;
-                for (int g = 0; g < groups; g++) {
-                    for (int j = 0; j < cnt; j++) k.im2col(xc.buf, ((i0 + j) * c + g * cg) * plane, s, col, j * opix, ld);
-                    if (cnt == 1) {
-                        k.gemm(false, false, og, ld, rows, 1, wc.buf, g * og * rows, rows, col, 0, ld, 0, y.buf, (i0 * cout + g * og) * opix, ld);
-                        continue;
-                    }
-                    k.gemm(false, false, og, ld, rows, 1, wc.buf, g * og * rows, rows, col, 0, ld, 0, tmp, 0, ld);
-                    for (int o = 0; o < og; o++) {
-                        for (int j = 0; j < cnt; j++) y.buf.copyFrom(tmp, o * ld + j * opix, ((i0 + j) * cout + g * og + o) * opix, opix);
-                    }
-                }
-            }
-            if (bc != null) {
-                for (int i = from; i < to; i++) {
-                    for (int o = 0; o < cout; o++) {
-                        double bv = bc.buf.get(o);
-                        int base = (i * cout + o) * opix;
-                        for (int p = 0; p < opix; p++) y.buf.add(base + p, bv);
-                    }
-                }
-            }
-        });
+        forward(xc.buf, n, c, wc.buf, cout, groups, s, bc == null ? null : bc.buf, y.buf);
         return Node.record(y, "conv2d", gy -> {
             Buf g = gy.contiguous().buf;
             Tensor gx = x.requiresGrad() ? new Tensor(g.like(n * c * plane), x.shape) : null;
             Tensor gw = w.requiresGrad() ? new Tensor(g.like(wc.numel()), w.shape) : null;
             Tensor gb = b != null && b.requiresGrad() ? new Tensor(g.like(cout), b.shape) : null;
+            // With stride 1 the input gradient is itself a convolution: of dy, padded by d(k-1)-p, with the kernels
+            // flipped and their in/out channels swapped. That runs as the forward pass does (im2col of og channels,
+            // then a GEMM of cg rows), instead of a GEMM whose k is only og followed by col2im. Measured on the
+            // ResNet-20 shapes it pays when og is small and cg is not: 16 -> 16 channels 19 ms -> 14 ms per batch
+            // of 128, even at 32, and 4x slower for LeNet-5's 1 -> 6 and 6 -> 16 (a GEMM of 1 or 6 rows).
+            boolean direct = gx != null && inputGradByConvolution && s.sh() == 1 && s.sw() == 1
+                    && s.ph() <= s.dh() * (kh - 1) && s.pw() <= s.dw() * (kw - 1) && (inputGradByConvolutionAlways || cg >= 16 && og <= 24);
+            if (direct) {
+                ConvShape t = new ConvShape(og, oh, ow, kh, kw, 1, 1, s.dh() * (kh - 1) - s.ph(), s.dw() * (kw - 1) - s.pw(), s.dh(), s.dw());
+                forward(g, n, cout, flipped(wc.buf, groups, og, cg, kh, kw), c, groups, t, null, gx.buf);
+            }
+            Tensor gxs = direct ? null : gx;
             int parts = Parallel.parts(n);
             // Weight and bias gradients are summed per part, then added up in part order: repeatable results.
             Buf[] gwPart = new Buf[parts], gbPart = new Buf[parts];
             Parallel.forRanges(n, (part, from, to) -> {
                 int nb = Math.max(1, Math.min(to - from, colBudget / Math.max(1, rows * opix)));
                 Buf col = Workspace.get(g, 0, rows * nb * opix), gys = Workspace.get(g, 1, og * nb * opix);
-                Buf gcol = gx != null ? Workspace.get(g, 2, rows * nb * opix) : null;
+                Buf gcol = gxs != null ? Workspace.get(g, 2, rows * nb * opix) : null;
                 Buf gwp = gw != null ? g.like(wc.numel()) : null, gbp = gb != null ? g.like(cout) : null;
                 for (int i0 = from; i0 < to; i0 += nb) {
                     int cnt = Math.min(nb, to - i0), ld = cnt * opix;
-                    for (int gr = 0; gr < groups; gr++) {
+                    for (int gr = 0; gr < groups && (gwp != null || gcol != null); gr++) {
                         for (int o = 0; o < og; o++) {
                             for (int j = 0; j < cnt; j++) gys.copyFrom(g, ((i0 + j) * cout + gr * og + o) * opix, o * ld + j * opix, opix);
                         }
@@ -110,7 +99,7 @@ public final class Convolution {
                         }
                         if (gcol != null) {
                             k.gemm(true, false, rows, ld, og, 1, wc.buf, gr * og * rows, rows, gys, 0, ld, 0, gcol, 0, ld);
-                            for (int j = 0; j < cnt; j++) k.col2im(gcol, j * opix, s, gx.buf, ((i0 + j) * c + gr * cg) * plane, ld);
+                            for (int j = 0; j < cnt; j++) k.col2im(gcol, j * opix, s, gxs.buf, ((i0 + j) * c + gr * cg) * plane, ld);
                         }
                     }
                 }
@@ -122,6 +111,61 @@ public final class Convolution {
             Convolution.addParts(gb, gbPart);
             return new Tensor[] {gx, gw, gb};
         }, x, w, b);
+    }
+
+    /** Plain forward pass on buffers: y = conv(x, w) + b, for n images of c channels; s describes one group. */
+    static void forward(Buf x, int n, int c, Buf w, int cout, int groups, ConvShape s, Buf b, Buf y) {
+        Kernels k = Kernels.active();
+        int cg = c / groups, og = cout / groups, rows = s.colRows(), plane = s.h() * s.w(), opix = s.outH() * s.outW();
+        // The batch is split over the cores; within a part, images are unrolled side by side, nb at a time, so
+        // each GEMM is wide enough to run at full speed and shares its packing, with the column matrix kept
+        // within colBudget numbers.
+        Parallel.forRanges(n, (part, from, to) -> {
+            int nb = Math.max(1, Math.min(to - from, colBudget / Math.max(1, rows * opix)));
+            Buf col = Workspace.get(x, 0, rows * nb * opix);
+            Buf tmp = Workspace.get(x, 1, og * nb * opix);
+            for (int i0 = from; i0 < to; i0 += nb) {
+                int cnt = Math.min(nb, to - i0), ld = cnt * opix;
+                for (int g = 0; g < groups; g++) {
+                    for (int j = 0; j < cnt; j++) k.im2col(x, ((i0 + j) * c + g * cg) * plane, s, col, j * opix, ld);
+                    if (cnt == 1) {
+                        k.gemm(false, false, og, ld, rows, 1, w, g * og * rows, rows, col, 0, ld, 0, y, (i0 * cout + g * og) * opix, ld);
+                        continue;
+                    }
+                    k.gemm(false, false, og, ld, rows, 1, w, g * og * rows, rows, col, 0, ld, 0, tmp, 0, ld);
+                    for (int o = 0; o < og; o++) {
+                        for (int j = 0; j < cnt; j++) y.copyFrom(tmp, o * ld + j * opix, ((i0 + j) * cout + g * og + o) * opix, opix);
+                    }
+                }
+            }
+            if (b != null) {
+                for (int i = from; i < to; i++) {
+                    for (int o = 0; o < cout; o++) {
+                        double bv = b.get(o);
+                        int base = (i * cout + o) * opix;
+                        for (int p = 0; p < opix; p++) y.add(base + p, bv);
+                    }
+                }
+            }
+        });
+    }
+
+    /**
+     * The kernels of the input-gradient convolution: per group, w'[c][o][i][j] = w[o][c][kh-1-i][kw-1-j], so
+     * weight (groups*og) x cg x kh x kw becomes (groups*cg) x og x kh x kw.
+     */
+    static Buf flipped(Buf w, int groups, int og, int cg, int kh, int kw) {
+        Buf f = w.like(w.length());
+        int kk = kh * kw;
+        for (int g = 0; g < groups; g++) {
+            for (int o = 0; o < og; o++) {
+                for (int ci = 0; ci < cg; ci++) {
+                    int src = ((g * og + o) * cg + ci) * kk, dst = ((g * cg + ci) * og + o) * kk;
+                    for (int q = 0; q < kk; q++) f.set(dst + kk - 1 - q, w.get(src + q));
+                }
+            }
+        }
+        return f;
     }
 
     /** gb[o] += the sum of dy over images [from, to) and all pixels of channel o. */

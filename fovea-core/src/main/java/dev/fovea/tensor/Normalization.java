@@ -1,6 +1,8 @@
 package dev.fovea.tensor;
 
 import dev.fovea.kernels.Buf;
+import dev.fovea.kernels.FloatSums;
+import dev.fovea.kernels.Parallel;
 
 /**
  * Batch normalisation over the channel dimension (dimension 1) of N x C or N x C x ... inputs, as PyTorch defines it:
@@ -28,58 +30,57 @@ public final class Normalization {
             throw new IllegalArgumentException("batch_norm: training needs more than one value per channel, got input shape " + Shapes.str(x.shape));
         }
         Tensor xc = x.contiguous();
-        double[] mean = new double[c], invStd = new double[c];
-        for (int ch = 0; ch < c; ch++) {
-            double m, v;
-            if (training) {
-                double s = 0;
-                for (int i = 0; i < n; i++) s += sum(xc.buf, (i * c + ch) * inner, inner);
-                m = s / count;
-                double ss = 0;
-                for (int i = 0; i < n; i++) ss += squaredDeviations(xc.buf, (i * c + ch) * inner, inner, m);
-                v = ss / count;
-                if (runningMean != null) runningMean.buf.set(ch, (1 - momentum) * runningMean.buf.get(ch) + momentum * m);
-                if (runningVar != null) runningVar.buf.set(ch, (1 - momentum) * runningVar.buf.get(ch) + momentum * v * count / (count - 1));
-            } else {
-                if (runningMean == null || runningVar == null) throw new IllegalStateException("batch_norm: evaluation needs running statistics");
-                m = runningMean.buf.get(ch);
-                v = runningVar.buf.get(ch);
-            }
-            mean[ch] = m;
-            invStd[ch] = 1 / Math.sqrt(v + eps);
-        }
         Tensor wc = weight == null ? null : weight.contiguous(), bc = bias == null ? null : bias.contiguous();
+        if (!training && (runningMean == null || runningVar == null)) throw new IllegalStateException("batch_norm: evaluation needs running statistics");
+        double[] mean = new double[c], invStd = new double[c];
         Tensor y = new Tensor(xc.buf.like(xc.numel()), x.shape);
         Tensor xhat = new Tensor(xc.buf.like(xc.numel()), x.shape);
-        for (int i = 0; i < n; i++) {
-            for (int ch = 0; ch < c; ch++) {
+        // Channels are independent: they are split over the cores, and each channel's sums run in the same order
+        // whatever the split, so results do not depend on the thread count.
+        Parallel.forRanges(c, (part, from, to) -> {
+            for (int ch = from; ch < to; ch++) {
+                double m, v;
+                if (training) {
+                    double sum = 0;
+                    for (int i = 0; i < n; i++) sum += sum(xc.buf, (i * c + ch) * inner, inner);
+                    m = sum / count;
+                    double ss = 0;
+                    for (int i = 0; i < n; i++) ss += squaredDeviations(xc.buf, (i * c + ch) * inner, inner, m);
+                    v = ss / count;
+                    if (runningMean != null) runningMean.buf.set(ch, (1 - momentum) * runningMean.buf.get(ch) + momentum * m);
+                    if (runningVar != null) runningVar.buf.set(ch, (1 - momentum) * runningVar.buf.get(ch) + momentum * v * count / (count - 1));
+                } else {
+                    m = runningMean.buf.get(ch);
+                    v = runningVar.buf.get(ch);
+                }
+                mean[ch] = m;
+                invStd[ch] = 1 / Math.sqrt(v + eps);
                 double gamma = wc == null ? 1 : wc.buf.get(ch), beta = bc == null ? 0 : bc.buf.get(ch);
-                normalize(xc.buf, xhat.buf, y.buf, (i * c + ch) * inner, inner, mean[ch], invStd[ch], gamma, beta);
+                for (int i = 0; i < n; i++) normalize(xc.buf, xhat.buf, y.buf, (i * c + ch) * inner, inner, mean[ch], invStd[ch], gamma, beta);
             }
-        }
+        });
         return Node.record(y, "batch_norm", gy -> {
             Tensor g = gy.contiguous();
             double[] sumG = new double[c], sumGH = new double[c];
-            for (int i = 0; i < n; i++) {
-                for (int ch = 0; ch < c; ch++) {
-                    int base = (i * c + ch) * inner;
-                    sumG[ch] += sum(g.buf, base, inner);
-                    sumGH[ch] += dot(g.buf, xhat.buf, base, inner);
-                }
-            }
-            Tensor gx = null, gw = null, gb = null;
-            if (x.requiresGrad()) {
-                gx = new Tensor(g.buf.like(g.numel()), x.shape);
-                for (int i = 0; i < n; i++) {
-                    for (int ch = 0; ch < c; ch++) {
-                        double gamma = wc == null ? 1 : wc.buf.get(ch);
-                        double scale = gamma * invStd[ch];
-                        // training: dx = scale * (g - mean(g) - xhat * mean(g * xhat)); evaluation: dx = scale * g
+            Tensor gx = x.requiresGrad() ? new Tensor(g.buf.like(g.numel()), x.shape) : null;
+            Parallel.forRanges(c, (part, from, to) -> {
+                for (int ch = from; ch < to; ch++) {
+                    for (int i = 0; i < n; i++) {
+                        int base = (i * c + ch) * inner;
+                        sumG[ch] += sum(g.buf, base, inner);
+                        sumGH[ch] += dot(g.buf, xhat.buf, base, inner);
+                    }
+                    if (gx == null) continue;
+                    double gamma = wc == null ? 1 : wc.buf.get(ch);
+                    double scale = gamma * invStd[ch];
+                    // training: dx = scale * (g - mean(g) - xhat * mean(g * xhat)); evaluation: dx = scale * g
+                    for (int i = 0; i < n; i++) {
                         inputGradient(g.buf, xhat.buf, gx.buf, (i * c + ch) * inner, inner, scale,
                                 training ? sumG[ch] / count : 0, training ? sumGH[ch] / count : 0);
                     }
                 }
-            }
+            });
+            Tensor gw = null, gb = null;
             if (weight != null && weight.requiresGrad()) {
                 gw = new Tensor(g.buf.like(c), weight.shape);
                 for (int ch = 0; ch < c; ch++) gw.buf.set(ch, sumGH[ch]);
@@ -98,45 +99,30 @@ public final class Normalization {
         }
     }
 
-    // Segment loops, with a float32 path that works on the raw arrays (the JIT vectorises those) and a generic
-    // path for float64. Sums are accumulated in double either way.
+    // Segment loops, with a float32 path on the raw arrays (sums on the Vector API, the rest vectorised by the JIT)
+    // and a generic path for float64. Segment sums are added up in double either way.
 
     private static double sum(Buf b, int at, int len) {
+        if (b instanceof Buf.F32 f) return FloatSums.sum(f.a, at, len);
         double s = 0;
-        if (b instanceof Buf.F32 f) {
-            float[] a = f.a;
-            for (int p = at; p < at + len; p++) s += a[p];
-        } else {
-            for (int p = at; p < at + len; p++) s += b.get(p);
-        }
+        for (int p = at; p < at + len; p++) s += b.get(p);
         return s;
     }
 
     private static double squaredDeviations(Buf b, int at, int len, double mean) {
+        if (b instanceof Buf.F32 f) return FloatSums.squaredDeviations(f.a, at, len, mean);
         double s = 0;
-        if (b instanceof Buf.F32 f) {
-            float[] a = f.a;
-            for (int p = at; p < at + len; p++) {
-                double d = a[p] - mean;
-                s += d * d;
-            }
-        } else {
-            for (int p = at; p < at + len; p++) {
-                double d = b.get(p) - mean;
-                s += d * d;
-            }
+        for (int p = at; p < at + len; p++) {
+            double d = b.get(p) - mean;
+            s += d * d;
         }
         return s;
     }
 
     private static double dot(Buf x, Buf y, int at, int len) {
+        if (x instanceof Buf.F32 fx && y instanceof Buf.F32 fy) return FloatSums.dot(fx.a, fy.a, at, len);
         double s = 0;
-        if (x instanceof Buf.F32 fx && y instanceof Buf.F32 fy) {
-            float[] a = fx.a, b = fy.a;
-            for (int p = at; p < at + len; p++) s += a[p] * b[p];
-        } else {
-            for (int p = at; p < at + len; p++) s += x.get(p) * y.get(p);
-        }
+        for (int p = at; p < at + len; p++) s += x.get(p) * y.get(p);
         return s;
     }
 

@@ -36,8 +36,8 @@ import dev.fovea.kernels.Workspace;
 public final class TransposedConvolution {
     private TransposedConvolution() {}
 
-    /** The most numbers one column matrix may hold (16 MB in float32); tests lower it to exercise chunking. */
-    static int colBudget = 1 << 22;
+    /** The most numbers one column matrix may hold (1 MB in float32, see {@link Convolution}); tests lower it. */
+    static int colBudget = 1 << 18;
 
     /** PyTorch's output size of one axis. */
     public static int outSize(int in, int kernel, int stride, int padding, int outputPadding, int dilation) {
