@@ -22,6 +22,7 @@ public final class Zoo {
 
     static {
         MODELS.put("lenet5", new Entry(LeNet5::create, new int[] {1, 28, 28}, "LeNet-5 with ReLU and max pooling (28x28 inputs)"));
+        MODELS.put("smallcnn", new Entry(SmallCnn::create, new int[] {1, 28, 28}, "small VGG-style CNN: three conv-BN-ReLU-pool stages of 32, 64 and 128 channels, dropout, two dense layers (28x28 inputs): 0.39 M params, 7.7 M mult-adds"));
         MODELS.put("resnet20", new Entry(CifarResNet::resnet20, new int[] {3, 32, 32}, "ResNet-20 for CIFAR (He et al. 2015, 32x32 inputs): 0.27 M params, 41 M mult-adds"));
         MODELS.put("resnet32", new Entry(CifarResNet::resnet32, new int[] {3, 32, 32}, "ResNet-32 for CIFAR (He et al. 2015, 32x32 inputs): 0.46 M params, 69 M mult-adds"));
         MODELS.put("resnet44", new Entry(CifarResNet::resnet44, new int[] {3, 32, 32}, "ResNet-44 for CIFAR (He et al. 2015, 32x32 inputs): 0.66 M params, 97 M mult-adds"));
