@@ -26,7 +26,9 @@ public final class Main {
             return 0;
         }
         // Both libraries read their thread count once, when they start: set it before either does.
-        System.setProperty("fovea.threads", Integer.toString(o.threads()));
+        // The OpenBLAS comparison times both libraries on one thread and on several, in one run.
+        int threads = "openblas".equals(o.vs()) ? Math.max(2, o.threads()) : o.threads();
+        System.setProperty("fovea.threads", Integer.toString(threads));
         if ("pytorch".equals(o.vs()) && !o.foveaOnly()) TorchBackend.configure(o.threads());
         String command = BenchOptions.command(args);
         try {

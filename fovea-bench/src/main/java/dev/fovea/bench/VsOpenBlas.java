@@ -2,6 +2,7 @@ package dev.fovea.bench;
 
 import dev.fovea.kernels.Buf;
 import dev.fovea.kernels.Kernels;
+import dev.fovea.kernels.Parallel;
 
 import java.io.PrintStream;
 import java.lang.foreign.Arena;
@@ -12,7 +13,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * {@code ./fovea bench --vs openblas}: Fovea's SGEMM ({@code Kernels.vector().gemm}, one thread) against OpenBLAS's
+ * {@code ./fovea bench --vs openblas}: Fovea's SGEMM ({@code Kernels.vector().gemm}, one thread and all) against OpenBLAS's
  * {@code cblas_sgemm} on one and on two threads, at square sizes and at the im2col GEMM shapes of the benchmark
  * convolutions ({@link ConvLayer#gemms()}). Both get the same matrices (OpenBLAS a native copy); the results are
  * compared once before timing. Repetitions alternate the three contenders and their order.
@@ -20,7 +21,7 @@ import java.util.SplittableRandom;
 public final class VsOpenBlas {
     private VsOpenBlas() {}
 
-    public record Row(GemmShape shape, double[] fovea, double[] blas1, double[] blasN, double[] ratio1, double[] ratioN, double maxRelDiff) {}
+    public record Row(GemmShape shape, double[] fovea, double[] foveaN, double[] blas1, double[] blasN, double[] ratio1, double[] ratioN, double maxRelDiff) {}
 
     public record Report(boolean available, int blasThreads, List<Row> rows, Table table) {}
 
@@ -38,7 +39,8 @@ public final class VsOpenBlas {
         out.println("Machine: " + Machine.summary());
         out.println("Before: " + Machine.quietNote());
         out.println("OpenBLAS: " + blas.path() + ", kernels for " + blas.coreName() + " (" + blas.config() + ")");
-        out.printf("Fovea: Kernels.vector().gemm, 1 thread (Fovea's GEMM is single-threaded). OpenBLAS: 1 and %d threads.%n", many);
+        int foveaThreads = Parallel.threads();
+        out.printf("Fovea: Kernels.vector().gemm on 1 thread (Parallel.serial) and on %d (-Dfovea.threads; columns of C split over the threads). OpenBLAS: 1 and %d threads.%n", foveaThreads, many);
         out.printf("Method: %d repetitions of %.2g s per contender and shape, alternating; GFLOP/s = 2MNK / time per call.%n%n", reps, seconds);
 
         Kernels fovea = Kernels.vector();
@@ -52,7 +54,8 @@ public final class VsOpenBlas {
                 Buf.F32 fa = new Buf.F32(a), fb = new Buf.F32(b), fc = new Buf.F32(new float[s.m() * s.n()]);
                 MemorySegment na = OpenBlas.copy(arena, a), nb = OpenBlas.copy(arena, b);
                 MemorySegment nc = arena.allocate(ValueLayout.JAVA_FLOAT, (long) s.m() * s.n());
-                Runnable foveaCall = () -> fovea.gemm(s.ta(), s.tb(), s.m(), s.n(), s.k(), 1, fa, 0, s.lda(), fb, 0, s.ldb(), 0, fc, 0, s.ldc());
+                Runnable foveaCallN = () -> fovea.gemm(s.ta(), s.tb(), s.m(), s.n(), s.k(), 1, fa, 0, s.lda(), fb, 0, s.ldb(), 0, fc, 0, s.ldc());
+                Runnable foveaCall = () -> Parallel.serial(foveaCallN);
                 Runnable blasCall = () -> blas.sgemm(s.ta(), s.tb(), s.m(), s.n(), s.k(), 1, na, s.lda(), nb, s.ldb(), 0, nc, s.ldc());
 
                 blas.setThreads(1);
@@ -60,16 +63,21 @@ public final class VsOpenBlas {
                 blasCall.run();
                 double diff = maxRelDiff(fc.a, nc.toArray(ValueLayout.JAVA_FLOAT));
                 if (diff > 1e-4) throw new IllegalStateException("Fovea and OpenBLAS disagree on " + s.name() + ": max relative difference " + diff);
+                foveaCallN.run();
+                diff = Math.max(diff, maxRelDiff(fc.a, nc.toArray(ValueLayout.JAVA_FLOAT)));
+                if (diff > 1e-4) throw new IllegalStateException("Fovea on " + foveaThreads + " threads and OpenBLAS disagree on " + s.name() + ": max relative difference " + diff);
 
                 double warm = Math.min(0.3, Math.max(seconds, 0.05));
                 rate(foveaCall, s, warm);
+                rate(foveaCallN, s, warm);
                 rate(blasCall, s, warm);
-                double[] f = new double[reps], b1 = new double[reps], bn = new double[reps];
+                double[] f = new double[reps], fn = new double[reps], b1 = new double[reps], bn = new double[reps];
                 for (int r = 0; r < reps; r++) {
                     if (r % 2 == 0) {
                         f[r] = rate(foveaCall, s, seconds);
                         blas.setThreads(1);
                         b1[r] = rate(blasCall, s, seconds);
+                        fn[r] = rate(foveaCallN, s, seconds);
                         blas.setThreads(many);
                         bn[r] = rate(blasCall, s, seconds);
                         settle(blas);
@@ -77,6 +85,7 @@ public final class VsOpenBlas {
                         blas.setThreads(many);
                         bn[r] = rate(blasCall, s, seconds);
                         settle(blas);
+                        fn[r] = rate(foveaCallN, s, seconds);
                         b1[r] = rate(blasCall, s, seconds);
                         f[r] = rate(foveaCall, s, seconds);
                     }
@@ -84,16 +93,17 @@ public final class VsOpenBlas {
                 double[] r1 = new double[reps], rn = new double[reps];
                 for (int r = 0; r < reps; r++) {
                     r1[r] = f[r] / b1[r];
-                    rn[r] = f[r] / bn[r];
+                    rn[r] = fn[r] / bn[r];
                 }
-                Row row = new Row(s, f, b1, bn, r1, rn, diff);
+                Row row = new Row(s, f, fn, b1, bn, r1, rn, diff);
                 rows.add(row);
-                out.printf("  %-24s Fovea %6.1f  OpenBLAS 1T %6.1f  %dT %6.1f GFLOP/s%n", s.name(), Stats.median(f), Stats.median(b1), many, Stats.median(bn));
+                out.printf("  %-24s Fovea 1T %6.1f  OpenBLAS 1T %6.1f  Fovea %dT %6.1f  OpenBLAS %dT %6.1f GFLOP/s%n", s.name(),
+                        Stats.median(f), Stats.median(b1), foveaThreads, Stats.median(fn), many, Stats.median(bn));
             }
         } finally {
             blas.setThreads(1);
         }
-        Table t = table(rows, many);
+        Table t = table(rows, foveaThreads, many);
         out.println();
         t.print(out);
         out.println();
@@ -103,14 +113,16 @@ public final class VsOpenBlas {
         return new Report(true, many, rows, t);
     }
 
-    static Table table(List<Row> rows, int many) {
-        Table t = new Table(2, "shape", "op", "M", "N", "K", "Fovea", "OpenBLAS 1T", "Fovea/OpenBLAS 1T", "OpenBLAS " + many + "T", "Fovea/OpenBLAS " + many + "T");
+    static Table table(List<Row> rows, int foveaThreads, int many) {
+        Table t = new Table(2, "shape", "op", "M", "N", "K", "Fovea 1T", "OpenBLAS 1T", "Fovea/OpenBLAS 1T",
+                "Fovea " + foveaThreads + "T", "OpenBLAS " + many + "T", "Fovea/OpenBLAS " + foveaThreads + "T:" + many + "T");
         List<Double> g1 = new ArrayList<>(), gn = new ArrayList<>(), c1 = new ArrayList<>(), cn = new ArrayList<>();
         for (Row r : rows) {
             GemmShape s = r.shape();
             t.row(s.name(), s.op(), s.m(), s.n(), s.k(), String.format("%.1f", Stats.median(r.fovea())), String.format("%.1f", Stats.median(r.blas1())),
-                    Stats.ratio(r.fovea(), r.blas1()), String.format("%.1f", Stats.median(r.blasN())), Stats.ratio(r.fovea(), r.blasN()));
-            double q1 = Stats.median(r.fovea()) / Stats.median(r.blas1()), qn = Stats.median(r.fovea()) / Stats.median(r.blasN());
+                    Stats.ratio(r.fovea(), r.blas1()), String.format("%.1f", Stats.median(r.foveaN())), String.format("%.1f", Stats.median(r.blasN())),
+                    Stats.ratio(r.foveaN(), r.blasN()));
+            double q1 = Stats.median(r.fovea()) / Stats.median(r.blas1()), qn = Stats.median(r.foveaN()) / Stats.median(r.blasN());
             g1.add(q1);
             gn.add(qn);
             if (!s.name().startsWith("square.")) {
@@ -119,9 +131,9 @@ public final class VsOpenBlas {
             }
         }
         if (!c1.isEmpty() && c1.size() < g1.size()) {
-            t.row("geomean, conv shapes", "", "", "", "", "", "", String.format("%.2f", geomean(c1)), "", String.format("%.2f", geomean(cn)));
+            t.row("geomean, conv shapes", "", "", "", "", "", "", String.format("%.2f", geomean(c1)), "", "", String.format("%.2f", geomean(cn)));
         }
-        t.row("geomean, all", "", "", "", "", "", "", String.format("%.2f", geomean(g1)), "", String.format("%.2f", geomean(gn)));
+        t.row("geomean, all", "", "", "", "", "", "", String.format("%.2f", geomean(g1)), "", "", String.format("%.2f", geomean(gn)));
         return t;
     }
 

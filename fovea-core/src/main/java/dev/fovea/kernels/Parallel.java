@@ -34,6 +34,23 @@ public final class Parallel {
         return THREADS;
     }
 
+    /**
+     * Runs {@code work} with every kernel it calls on this thread only: for callers that are already parallel
+     * themselves (many requests served at once, one per thread) and for benchmarks that time one thread.
+     */
+    public static void serial(Runnable work) {
+        if (INSIDE.get()) {
+            work.run();
+            return;
+        }
+        INSIDE.set(true);
+        try {
+            work.run();
+        } finally {
+            INSIDE.set(false);
+        }
+    }
+
     /** How many ranges {@link #forRanges} will cut {@code n} items into (at least one item per range). */
     public static int parts(int n) {
         return INSIDE.get() ? 1 : Math.max(1, Math.min(THREADS, n));

@@ -9,13 +9,28 @@ final class VectorKernels implements Kernels {
 
     private static final Kernels REF = ReferenceKernels.INSTANCE;
 
+    /** Below this much arithmetic a GEMM stays on one thread: handing work to the pool costs some microseconds. */
+    static final long PARALLEL_MIN_MULTIPLY_ADDS = 1 << 20;
+
     private VectorKernels() {}
 
     @Override
     public void gemm(boolean transA, boolean transB, int m, int n, int k, double alpha,
                      Buf a, int offA, int lda, Buf b, int offB, int ldb, double beta, Buf c, int offC, int ldc) {
         if (a instanceof Buf.F32 fa && b instanceof Buf.F32 fb && c instanceof Buf.F32 fc) {
-            VectorGemm.sgemm(transA, transB, m, n, k, (float) alpha, fa.a, offA, lda, fb.a, offB, ldb, (float) beta, fc.a, offC, ldc);
+            int units = (n + VectorGemm.NR - 1) / VectorGemm.NR;
+            if ((long) m * n * k < PARALLEL_MIN_MULTIPLY_ADDS || Parallel.parts(units) == 1) {
+                VectorGemm.sgemm(transA, transB, m, n, k, (float) alpha, fa.a, offA, lda, fb.a, offB, ldb, (float) beta, fc.a, offC, ldc);
+                return;
+            }
+            // Columns of C (in whole micro-panels) are split over the cores: each thread packs its own copy of A,
+            // which costs m x k per thread against m x n x k / threads of arithmetic. Inside a parallel loop (a
+            // convolution split over images) parts() is 1 and this is not reached.
+            Parallel.forRanges(units, (part, from, to) -> {
+                int j0 = from * VectorGemm.NR, j1 = Math.min(n, to * VectorGemm.NR);
+                VectorGemm.sgemm(transA, transB, m, j1 - j0, k, (float) alpha, fa.a, offA, lda,
+                        fb.a, transB ? offB + j0 * ldb : offB + j0, ldb, (float) beta, fc.a, offC + j0, ldc);
+            });
         } else {
             REF.gemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
         }

@@ -1,6 +1,7 @@
 package dev.fovea.tensor;
 
 import dev.fovea.kernels.Kernels;
+import dev.fovea.kernels.Parallel;
 import dev.fovea.kernels.PoolShape;
 
 /**
@@ -28,11 +29,16 @@ public final class Pooling {
         Tensor y = new Tensor(xc.buf.like(n * per), new int[] {n, c, oh, ow});
         int[] arg = new int[n * per];
         Kernels k = Kernels.active();
-        for (int i = 0; i < n; i++) k.maxPool(xc.buf, i * inPer, s, y.buf, i * per, arg, i * per);
+        // Images are independent: split over the cores (each writes only its own outputs and arg-max slots).
+        Parallel.forRanges(n, (part, from, to) -> {
+            for (int i = from; i < to; i++) k.maxPool(xc.buf, i * inPer, s, y.buf, i * per, arg, i * per);
+        });
         return Node.record(y, "max_pool2d", g -> {
             Tensor gc = g.contiguous();
             Tensor gx = new Tensor(gc.buf.like(n * inPer), x.shape);
-            for (int i = 0; i < n; i++) k.maxPoolBackward(gc.buf, i * per, arg, i * per, per, gx.buf, i * inPer);
+            Parallel.forRanges(n, (part, from, to) -> {
+                for (int i = from; i < to; i++) k.maxPoolBackward(gc.buf, i * per, arg, i * per, per, gx.buf, i * inPer);
+            });
             return new Tensor[] {gx};
         }, x);
     }
@@ -45,11 +51,15 @@ public final class Pooling {
         Tensor xc = x.contiguous();
         Tensor y = new Tensor(xc.buf.like(n * per), new int[] {n, c, oh, ow});
         Kernels k = Kernels.active();
-        for (int i = 0; i < n; i++) k.avgPool(xc.buf, i * inPer, s, countIncludePad, y.buf, i * per);
+        Parallel.forRanges(n, (part, from, to) -> {
+            for (int i = from; i < to; i++) k.avgPool(xc.buf, i * inPer, s, countIncludePad, y.buf, i * per);
+        });
         return Node.record(y, "avg_pool2d", g -> {
             Tensor gc = g.contiguous();
             Tensor gx = new Tensor(gc.buf.like(n * inPer), x.shape);
-            for (int i = 0; i < n; i++) k.avgPoolBackward(gc.buf, i * per, s, countIncludePad, gx.buf, i * inPer);
+            Parallel.forRanges(n, (part, from, to) -> {
+                for (int i = from; i < to; i++) k.avgPoolBackward(gc.buf, i * per, s, countIncludePad, gx.buf, i * inPer);
+            });
             return new Tensor[] {gx};
         }, x);
     }

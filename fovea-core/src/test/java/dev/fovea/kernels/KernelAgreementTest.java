@@ -74,4 +74,28 @@ class KernelAgreementTest {
             assertArrayEquals(gxr, gxf, "max backward " + s);
         }
     }
+
+    @Test
+    void gemmSplitOverThreadsAgreesWithOneThreadAndTheReference() {
+        SplittableRandom r = new SplittableRandom(8);
+        for (int trial = 0; trial < 12; trial++) {
+            boolean ta = r.nextBoolean(), tb = r.nextBoolean();
+            // Large enough to be split over the cores (at least 2^20 multiply-adds), n not a multiple of the panel.
+            int m = 20 + r.nextInt(90), n = 100 + r.nextInt(400), k = 1 + r.nextInt(300);
+            if ((long) m * n * k < VectorKernels.PARALLEL_MIN_MULTIPLY_ADDS) k = (int) (VectorKernels.PARALLEL_MIN_MULTIPLY_ADDS / ((long) m * n)) + 1;
+            int lda = (ta ? m : k) + r.nextInt(3), ldb = (tb ? k : n) + r.nextInt(3), ldc = n + r.nextInt(3);
+            float[] a = random(r, (ta ? k : m) * lda), b = random(r, (tb ? n : k) * ldb), c0 = random(r, m * ldc);
+            float[] many = c0.clone(), one = c0.clone(), ref = c0.clone();
+            int mm = m, nn = n, kk = k;
+            Kernels.vector().gemm(ta, tb, m, n, k, 0.5, new Buf.F32(a), 0, lda, new Buf.F32(b), 0, ldb, 0.25, new Buf.F32(many), 0, ldc);
+            Parallel.serial(() -> Kernels.vector().gemm(ta, tb, mm, nn, kk, 0.5, new Buf.F32(a), 0, lda, new Buf.F32(b), 0, ldb, 0.25, new Buf.F32(one), 0, ldc));
+            Kernels.reference().gemm(ta, tb, m, n, k, 0.5, new Buf.F32(a), 0, lda, new Buf.F32(b), 0, ldb, 0.25, new Buf.F32(ref), 0, ldc);
+            for (int i = 0; i < ref.length; i++) {
+                float tol = 1e-4f * (1 + Math.abs(ref[i])) * (float) Math.sqrt(k);
+                if (Math.abs(ref[i] - many[i]) > tol || Math.abs(ref[i] - one[i]) > tol) {
+                    throw new AssertionError("gemm ta=" + ta + " tb=" + tb + " " + m + "x" + n + "x" + k + " at " + i + ": reference " + ref[i] + ", split " + many[i] + ", one thread " + one[i]);
+                }
+            }
+        }
+    }
 }
