@@ -56,7 +56,9 @@ class VectorGemmTest {
                 {2 * VectorGemm.MC + 1, 17, 2 * VectorGemm.KC + 1},
                 {3, VectorGemm.NC + 50, 5},
                 {VectorGemm.MR, VectorGemm.NR, VectorGemm.KC},
-                {6, 784, 25}, {16, 100, 150}, {1, 1, 1}};
+                {6, 784, 25}, {16, 100, 150}, {1, 1, 1},
+                // the dot-product path (A x B^T, up to 64 rows, long k), across its k slices and with ragged edges
+                {6, 25, VectorGemm.DOTS_KC + 13}, {33, 7, 2 * VectorGemm.DOTS_KC + 5}, {64, 130, 517}, {13, 5, 16 * 4 + 3}};
         for (int[] s : shapes) {
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) check(r, ta, tb, s[0], s[1], s[2], 1f, ta ? 1f : 0f);
