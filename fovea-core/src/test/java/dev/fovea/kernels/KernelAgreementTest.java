@@ -51,6 +51,27 @@ class KernelAgreementTest {
     }
 
     @Test
+    void im2colOfSamePaddedStrideOneShapesAgreesWithTheReference() {
+        // The one-copy-per-tap path: output as wide as the input, including planes smaller than the kernel.
+        SplittableRandom r = new SplittableRandom(4);
+        int seen = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            int kh = 1 + r.nextInt(5), kw = 1 + 2 * r.nextInt(3), dh = 1 + r.nextInt(2), dw = 1 + r.nextInt(2);
+            ConvShape s = new ConvShape(1 + r.nextInt(3), 1 + r.nextInt(9), 1 + r.nextInt(9), kh, kw, 1, 1,
+                    r.nextInt(kh + 1), dw * (kw - 1) / 2, dh, dw);
+            if (s.outH() < 1 || s.outW() != s.w()) continue;
+            seen++;
+            int xOff = r.nextInt(4), colOff = r.nextInt(4), ld = s.colCols() + r.nextInt(5);
+            float[] x = random(r, xOff + s.c() * s.h() * s.w());
+            float[] fast = random(r, colOff + s.colRows() * ld), ref = fast.clone();
+            Kernels.vector().im2col(new Buf.F32(x), xOff, s, new Buf.F32(fast), colOff, ld);
+            Kernels.reference().im2col(new Buf.F32(x), xOff, s, new Buf.F32(ref), colOff, ld);
+            assertArrayEquals(ref, fast, "im2col " + s + " ld=" + ld);
+        }
+        if (seen < 100) throw new AssertionError("only " + seen + " same-width shapes generated");
+    }
+
+    @Test
     void maxPoolingAgreesWithTheReferenceIncludingTiesAndNaN() {
         SplittableRandom r = new SplittableRandom(5);
         for (int trial = 0; trial < 400; trial++) {
