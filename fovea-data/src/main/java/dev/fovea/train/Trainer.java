@@ -342,7 +342,7 @@ public final class Trainer {
                             epochs(sinceBest), bestEpoch, 100 * bestAccuracy));
                 }
                 if (epochListener != null) epochListener.accept(r);
-                if (stopped) break;
+                if (stopped || control != null && control.isStopRequested()) break;
             }
         } finally {
             if (control != null) control.afterStep();

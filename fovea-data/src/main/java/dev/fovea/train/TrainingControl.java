@@ -21,12 +21,14 @@ import java.util.function.Supplier;
  * forward, backward and update. {@link #betweenSteps(Supplier)} runs code while holding it, so what that code
  * sees of the model's weights and buffers is the state between two steps, never half an update; while training
  * is paused, finished or not started, it runs at once.
+ *
+ * <p>{@link #stop()} ends the run at the end of the current epoch.
  */
 public final class TrainingControl {
     private final ReentrantLock stepLock = new ReentrantLock(true);
     private final ReentrantLock pauseLock = new ReentrantLock();
     private final Condition resumed = pauseLock.newCondition();
-    private volatile boolean paused;
+    private volatile boolean paused, stopRequested;
     private volatile Optimizer optimizer;
     private volatile double baseLearningRate = Double.NaN;
     private volatile int batchSize;
@@ -51,6 +53,16 @@ public final class TrainingControl {
 
     public boolean isPaused() {
         return paused;
+    }
+
+    /** Ends the run once the current epoch is done (evaluated, checkpointed and reported), as early stopping would; resumes a paused run. */
+    public void stop() {
+        stopRequested = true;
+        resume();
+    }
+
+    public boolean isStopRequested() {
+        return stopRequested;
     }
 
     /** Why the optimizer refused the last change it was given at a step boundary, or null. */

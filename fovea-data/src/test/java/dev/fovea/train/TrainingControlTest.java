@@ -87,6 +87,18 @@ class TrainingControlTest {
     }
 
     @Test
+    void stopEndsTheRunAfterTheCurrentEpoch() {
+        Module m = model();
+        TrainingControl control = new TrainingControl();
+        List<Trainer.EpochResult> epochs = new Trainer(m, new SGD(m.parameters(), 0.05), new CrossEntropyLoss()).output(null).control(control)
+                .onStep(s -> {
+                    if (s.epoch() == 2 && s.step() == 1) control.stop();
+                }).fit(TRAIN, TRAIN, 50, 100, 3);
+        assertEquals(2, epochs.size());
+        assertTrue(Double.isFinite(epochs.getLast().testAccuracy()));
+    }
+
+    @Test
     void refusesWhatTheOptimizerLacksAndBadNumbers() {
         TrainingControl control = new TrainingControl();
         assertThrows(IllegalStateException.class, () -> control.setMomentum(0.5));
