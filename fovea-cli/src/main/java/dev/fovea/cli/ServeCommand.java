@@ -26,8 +26,9 @@ final class ServeCommand {
     static int run(String[] argv, PrintStream out) throws IOException {
         Args a = new Args("serve", "Serves a page in the browser that shows what a saved model does: the network's layers and activations\n"
                 + "for any image, explanations of each layer, a test strip, drawing and uploading images, a filter playground.\n"
-                + "It listens on 127.0.0.1 only, unless --host says otherwise; stop it with Ctrl-C.")
-                .positional("MODEL")  // optional: lenet5.fovea, what 'fovea train' saves by default
+                + "MODEL defaults to lenet5.fovea, what 'fovea train' saves. It listens on 127.0.0.1 only, unless --host says\n"
+                + "otherwise; stop it with Ctrl-C.")
+                .positional("MODEL")
                 .option("port", Args.Kind.INT, "N", "8080", "port to listen on (0: any free port)")
                 .option("host", Args.Kind.TEXT, "H", "127.0.0.1", "address to listen on; another than 127.0.0.1 lets other machines in")
                 .option("data-dir", Args.Kind.TEXT, "DIR", null, "folder of the model's dataset, for the test strip (default: its standard place)");
