@@ -128,6 +128,7 @@ try {
     await page.click('#explain-step');
     const later = await page.textContent('#explain-partial');
     expect(first.length > 0 && later.length > 0, 'window sums shown');
+    await page.$eval('#panel', (p) => { p.scrollTop = 0; });
     await shot('explain-convolution');
     await page.click('#panel-close');
   });

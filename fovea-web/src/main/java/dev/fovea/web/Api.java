@@ -25,10 +25,12 @@ import java.util.Map;
  * message for the user, which the server turns into HTTP 400.
  */
 final class Api {
-    /** Feature maps larger than this on a side are sent thinned (every k-th row and column). */
+    /** Feature maps larger than this on a side are sent thinned (every k-th row and column); smaller for deep models. */
     static final int MAP_SIDE = 48;
-    /** At most this many channels of a layer are sent. */
+    /** At most this many channels of a layer are sent; fewer for deep models (see {@link #channelBudget}). */
     static final int MAX_CHANNELS = 64;
+    /** Roughly how many activation numbers one inspection sends, so that a ResNet's page stays a few MB. */
+    static final int NUMBERS = 400_000;
     static final int MAX_SAMPLES = 64;
 
     private final ServedModel served;
@@ -238,13 +240,26 @@ final class Api {
             r.put("input", Numbers.list(served.denormalise(in.x().clone())));
             r.put("saliency", Numbers.plane(Inspector.saliency(t), 0, s[1], s[2], 1 << 16));
             List<Object> layers = new ArrayList<>();
-            for (Inspector.Call c : t.calls()) layers.add(activations(c));
+            int side = t.calls().size() > 30 ? MAP_SIDE / 2 : MAP_SIDE;
+            int channels = channelBudget(t.calls(), side);
+            for (Inspector.Call c : t.calls()) layers.add(activations(c, channels, side));
             r.put("layers", layers);
+            r.put("channelsShown", channels);
             return r;
         });
     }
 
-    private static Map<String, Object> activations(Inspector.Call c) {
+    /** Channels per layer: all of LeNet's; 8 or more of a deep network's, within about {@link #NUMBERS} numbers. */
+    static int channelBudget(List<Inspector.Call> calls, int side) {
+        long perChannel = 1;
+        for (Inspector.Call c : calls) {
+            int[] s = c.output().shape();
+            if (s.length == 4) perChannel += (long) Math.min(s[2], side) * Math.min(s[3], side);
+        }
+        return (int) Math.min(MAX_CHANNELS, Math.max(8, NUMBERS / perChannel));
+    }
+
+    private static Map<String, Object> activations(Inspector.Call c, int maxChannels, int side) {
         Map<String, Object> l = Inspector.describe(c);
         float[] a = c.output().detach().toFloatArray();
         double[] ar = Numbers.range(a, 0, a.length);
@@ -261,8 +276,8 @@ final class Api {
         if (shape.length == 4) {
             int ch = shape[1], h = shape[2], w = shape[3];
             List<Object> maps = new ArrayList<>();
-            for (int k = 0; k < Math.min(ch, MAX_CHANNELS); k++) {
-                Map<String, Object> p = Numbers.plane(a, k * h * w, h, w, MAP_SIDE);
+            for (int k = 0; k < Math.min(ch, maxChannels); k++) {
+                Map<String, Object> p = Numbers.plane(a, k * h * w, h, w, side);
                 double[] cr = Numbers.range(a, k * h * w, (k + 1) * h * w);
                 p.put("min", Numbers.round(cr[0]));
                 p.put("max", Numbers.round(cr[1]));
