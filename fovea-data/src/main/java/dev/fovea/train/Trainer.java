@@ -52,6 +52,10 @@ import java.util.function.Consumer;
  * classifiers) trains on its main loss plus the weighted losses of its auxiliary scores; the reported training
  * loss is that sum, and accuracy is measured on the main scores.
  *
+ * <p><b>Live control.</b> {@link #onStep} reports every step, and a {@link TrainingControl} given to
+ * {@link #control} pauses and resumes the run, changes hyperparameters between steps and lets other threads read
+ * the model between steps (a web page, for instance).
+ *
  * <p><b>Divergence.</b> A NaN or infinite loss stops training with a {@link TrainingDivergedException} naming the
  * epoch, the step and, found by running the batch again while watching every layer, the first layer whose output
  * was not finite.
