@@ -27,6 +27,7 @@ public final class Main {
         COMMANDS.put("train", new Entry("train a model (default: LeNet-5 on Fashion-MNIST) and save it", TrainCommand::run));
         COMMANDS.put("eval", new Entry("evaluate a saved model on its dataset's test split", EvalCommand::run));
         COMMANDS.put("predict", new Entry("classify an image file with a saved model (top-3 classes)", PredictCommand::run));
+        COMMANDS.put("serve", new Entry("show a saved model in the browser: layers, activations, explanations, drawing", ServeCommand::run));
         COMMANDS.put("summary", new Entry("print a model's layers, output shapes, parameters and multiply-adds", SummaryCommand::run));
         COMMANDS.put("export", new Entry("write a model's weights as a safetensors file (PyTorch/torchvision names)", ExportCommand::run));
         COMMANDS.put("import", new Entry("load a safetensors file into a zoo model and save it as a Fovea model file", ImportCommand::run));

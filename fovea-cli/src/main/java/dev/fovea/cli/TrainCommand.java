@@ -50,7 +50,7 @@ final class TrainCommand {
     /** Options that make a run what it is: a resumed run may not change them. */
     private static final List<String> SAME_RUN = List.of("model", "dataset", "limit", "val-split", "batch", "seed", "optimizer", "lr-mult", "augment", "image-size");
     /** Options a checkpoint does not carry over to a resumed run. */
-    private static final Set<String> NOT_RECORDED = Set.of("resume", "init", "memory", "profile");
+    private static final Set<String> NOT_RECORDED = Set.of("resume", "init", "memory", "profile", "ui", "port", "host");
 
     static Args args() {
         return new Args("train", "Trains a model (SGD with momentum 0.9 unless told otherwise) on a dataset's training split, reports\n"
@@ -88,7 +88,10 @@ final class TrainCommand {
                 .option("resume", Args.Kind.TEXT, "FILE", null, "continue the run of a checkpoint, with its options unless given here")
                 .option("out", Args.Kind.TEXT, "FILE", "lenet5.fovea", "where to save the trained model")
                 .flag("memory", "also report memory allocated per step, peak heap and garbage collections")
-                .flag("profile", "after training, print where the time went: each layer type's forward and each operation's backward");
+                .flag("profile", "after training, print where the time went: each layer type's forward and each operation's backward")
+                .flag("ui", "show training live in the browser (curves, pause, hyperparameters, the network's insides); see 'fovea serve'")
+                .option("port", Args.Kind.INT, "N", "8080", "with --ui: port of the page (0: any free port)")
+                .option("host", Args.Kind.TEXT, "H", "127.0.0.1", "with --ui: address of the page; another than 127.0.0.1 lets other machines in");
     }
 
     static int run(String[] argv, PrintStream out) throws IOException {
@@ -232,11 +235,16 @@ final class TrainCommand {
             trainer.checkpoint(Path.of(a.text("checkpoint")), meta);
         }
         if (resume != null) trainer.resume(resume);
+        ServeCommand.Live live = a.flag("ui")
+                ? ServeCommand.live(trainer, modelName, model, train.classNames(), shape, data.mean(), data.std(), test, epochs, a, out) : null;
         OpProfile.reset();
         OpProfile.enable(a.flag("profile"));
         Trainer.Outcome outcome;
         try {
             outcome = trainer.run(trainSet, test, epochs, batch, seed);
+        } catch (RuntimeException e) {
+            if (live != null) live.afterTraining(e, out);
+            throw e;
         } finally {
             OpProfile.enable(false);
         }
@@ -259,6 +267,7 @@ final class TrainCommand {
         Path path = Path.of(outName);
         ModelFile.save(path, model, meta);
         out.printf("Test accuracy %.2f%%. Saved the model to %s%n", 100 * outcome.test().accuracy(), path);
+        if (live != null) live.afterTraining(null, out);
         return 0;
     }
 

@@ -10,7 +10,8 @@ import java.util.Set;
 
 /** The update shared by {@link Adam} and {@link AdamW}; they differ only in how weight decay enters. */
 abstract sealed class AdamFamily extends Optimizer permits Adam, AdamW {
-    private final double beta1, beta2, eps, weightDecay;
+    private final double beta1, beta2, eps;
+    private double weightDecay;
     private final boolean amsgrad, decoupled;
 
     AdamFamily(ParamGroup[] groups, double lr, double beta1, double beta2, double eps, double weightDecay, boolean amsgrad, boolean decoupled) {
@@ -61,6 +62,16 @@ abstract sealed class AdamFamily extends Optimizer permits Adam, AdamW {
                 }
             }
         }
+    }
+
+    @Override
+    public final double weightDecay() {
+        return weightDecay;
+    }
+
+    @Override
+    public final void setWeightDecay(double weightDecay) {
+        this.weightDecay = nonNegative("weight decay", weightDecay);
     }
 
     private Buf stateBuf(int index, String name) {

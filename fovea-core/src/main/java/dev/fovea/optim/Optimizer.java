@@ -81,6 +81,32 @@ public abstract class Optimizer {
         this.lr = lr;
     }
 
+    /** The momentum, for optimizers that have one (SGD, RMSprop); NaN for the others. */
+    public double momentum() {
+        return Double.NaN;
+    }
+
+    /**
+     * Changes the momentum between two steps, as setting {@code param_groups[i]["momentum"]} does in PyTorch; the
+     * momentum buffers are kept. Optimizers without momentum refuse.
+     */
+    public void setMomentum(double momentum) {
+        throw new UnsupportedOperationException(typeName() + " has no momentum");
+    }
+
+    /** The weight decay (L2, or decoupled for AdamW); NaN for an optimizer without one. */
+    public double weightDecay() {
+        return Double.NaN;
+    }
+
+    /**
+     * Changes the weight decay between two steps, as setting {@code param_groups[i]["weight_decay"]} does in
+     * PyTorch. Optimizers without weight decay refuse.
+     */
+    public void setWeightDecay(double weightDecay) {
+        throw new UnsupportedOperationException(typeName() + " has no weight decay");
+    }
+
     public List<ParamGroup> paramGroups() {
         return groups;
     }

@@ -22,7 +22,8 @@ import java.util.Set;
  * rounding makes {@code s - a * a} slightly negative, its square root is taken as 0 rather than NaN.
  */
 public final class RMSprop extends Optimizer {
-    private final double alpha, eps, weightDecay, momentum;
+    private final double alpha, eps;
+    private double weightDecay, momentum;
     private final boolean centered;
 
     public RMSprop(List<Tensor> params, double lr) {
@@ -89,14 +90,34 @@ public final class RMSprop extends Optimizer {
     }
 
     @Override
+    public double momentum() {
+        return momentum;
+    }
+
+    @Override
+    public void setMomentum(double momentum) {
+        this.momentum = nonNegative("momentum", momentum);
+    }
+
+    @Override
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    @Override
+    public void setWeightDecay(double weightDecay) {
+        this.weightDecay = nonNegative("weight decay", weightDecay);
+    }
+
+    @Override
     public String typeName() {
         return "rmsprop";
     }
 
     @Override
     protected Set<String> bufferNames() {
-        Set<String> names = new java.util.HashSet<>(Set.of("square_avg"));
-        if (momentum > 0) names.add("momentum_buffer");
+        // The momentum buffer is allowed whatever the momentum now, since setMomentum may change it mid-run.
+        Set<String> names = new java.util.HashSet<>(Set.of("square_avg", "momentum_buffer"));
         if (centered) names.add("grad_avg");
         return names;
     }

@@ -20,7 +20,8 @@ import java.util.Set;
  * State: buffer {@code momentum_buffer} (v) per parameter, when momentum is not 0.
  */
 public final class SGD extends Optimizer {
-    private final double momentum, dampening, weightDecay;
+    private final double dampening;
+    private double momentum, weightDecay;
     private final boolean nesterov;
 
     public SGD(List<Tensor> params, double lr) {
@@ -80,13 +81,36 @@ public final class SGD extends Optimizer {
     }
 
     @Override
+    public double momentum() {
+        return momentum;
+    }
+
+    /** Nesterov momentum cannot be set to 0. A rise from 0 starts the buffers afresh, as in PyTorch. */
+    @Override
+    public void setMomentum(double momentum) {
+        if (!(momentum >= 0) || Double.isInfinite(momentum)) throw new IllegalArgumentException("momentum must be a non-negative number, got " + momentum);
+        if (nesterov && momentum == 0) throw new IllegalArgumentException("Nesterov momentum needs momentum > 0");
+        this.momentum = momentum;
+    }
+
+    @Override
+    public double weightDecay() {
+        return weightDecay;
+    }
+
+    @Override
+    public void setWeightDecay(double weightDecay) {
+        this.weightDecay = nonNegative("weight decay", weightDecay);
+    }
+
+    @Override
     public String typeName() {
         return "sgd";
     }
 
     @Override
     protected Set<String> bufferNames() {
-        return momentum == 0 ? Set.of() : Set.of("momentum_buffer");
+        return Set.of("momentum_buffer");
     }
 
     @Override

@@ -62,6 +62,7 @@ public final class Autograd {
                     t.accumulateGrad(gt);
                     continue;
                 }
+                if (t.retainsGrad()) t.accumulateGrad(gt);
                 if (node.backward == null) {
                     throw new IllegalStateException("backward() through the graph of '" + node.op + "' a second time: its saved values were freed");
                 }

@@ -22,6 +22,7 @@ public final class Tensor {
     final int offset;
 
     private boolean requiresGrad;
+    private boolean retainsGrad;
     private Tensor grad;
     Node gradFn;
 
@@ -247,6 +248,29 @@ public final class Tensor {
     /** The operation that produced this tensor while recording, or null for leaves. */
     public String gradFnName() {
         return gradFn == null ? null : gradFn.op;
+    }
+
+    /**
+     * The inputs of the operation that produced this tensor while recording (null entries where an input was
+     * absent, such as a missing bias), or an empty list for leaves: the graph, read-only, as PyTorch's
+     * {@code grad_fn.next_functions}, for tools that draw it.
+     */
+    public java.util.List<Tensor> gradFnInputs() {
+        return gradFn == null ? java.util.List.of() : java.util.Collections.unmodifiableList(Arrays.asList(gradFn.inputs));
+    }
+
+    /**
+     * Makes {@link #backward()} also keep this non-leaf tensor's gradient in {@link #grad()}, as PyTorch's
+     * {@code retain_grad()}; for looking at the gradients of activations. Leaves keep theirs anyway. Returns this.
+     */
+    public Tensor retainGrad() {
+        if (!requiresGrad) throw new IllegalStateException("retainGrad() on a tensor that does not require grad");
+        retainsGrad = true;
+        return this;
+    }
+
+    boolean retainsGrad() {
+        return retainsGrad;
     }
 
     /** Back-propagates from this one-element tensor (usually a loss) into every leaf that requires grad. */

@@ -52,6 +52,10 @@ import java.util.function.Consumer;
  * classifiers) trains on its main loss plus the weighted losses of its auxiliary scores; the reported training
  * loss is that sum, and accuracy is measured on the main scores.
  *
+ * <p><b>Live control.</b> {@link #onStep} reports every step, and a {@link TrainingControl} given to
+ * {@link #control} pauses and resumes the run, changes hyperparameters between steps and lets other threads read
+ * the model between steps (a web page, for instance).
+ *
  * <p><b>Divergence.</b> A NaN or infinite loss stops training with a {@link TrainingDivergedException} naming the
  * epoch, the step and, found by running the batch again while watching every layer, the first layer whose output
  * was not finite.
@@ -86,6 +90,14 @@ public final class Trainer {
     }
 
     /**
+     * One training step's numbers, for live displays: the batch's own loss and accuracy, the epoch's running
+     * means so far, images per second in this epoch (time spent paused left out), and the learning rate and batch
+     * size the step used.
+     */
+    public record StepResult(int epoch, int step, int stepsPerEpoch, long globalStep, double loss, double accuracy,
+                             double epochLoss, double epochAccuracy, double imagesPerSecond, double learningRate, int batchSize) {}
+
+    /**
      * What a run did: every epoch's numbers (including those before a resume), the best validation epoch (0
      * without validation), whether early stopping ended it, and the test evaluation of the model as it is left
      * (the best epoch's weights when early stopping restored them), or null without a test set.
@@ -105,6 +117,8 @@ public final class Trainer {
     private Map<String, Object> checkpointMetadata = Map.of();
     private Checkpoint resumeFrom;
     private Consumer<EpochResult> epochListener;
+    private Consumer<StepResult> stepListener;
+    private TrainingControl control;
 
     public Trainer(Module model, Optimizer optimizer, CrossEntropyLoss loss) {
         this.model = model;
@@ -175,6 +189,18 @@ public final class Trainer {
         return this;
     }
 
+    /** Called on the training thread after each step, once the model's lock is released; keep it quick. */
+    public Trainer onStep(Consumer<StepResult> listener) {
+        this.stepListener = listener;
+        return this;
+    }
+
+    /** Lets {@code control} pause the run and change hyperparameters between steps; see {@link TrainingControl}. */
+    public Trainer control(TrainingControl control) {
+        this.control = control;
+        return this;
+    }
+
     /** Trains for {@code epochs} epochs; {@code test} may be null. Batches are shuffled from {@code seed}. */
     public List<EpochResult> fit(Dataset train, Dataset test, int epochs, int batchSize, long seed) {
         return run(train, test, epochs, batchSize, seed).history();
@@ -228,6 +254,7 @@ public final class Trainer {
             progress.line(String.format("Resuming after epoch %d of %d", done, epochs));
         }
         double baseLr = optimizer.learningRate();
+        if (control != null) control.attach(optimizer, batchSize, baseLr);
         Rng callersRng = Rng.global();
         boolean stopped = false;
         int lastEpoch = firstEpoch - 1;
@@ -235,6 +262,13 @@ public final class Trainer {
         try {
             for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
                 Rng.swapGlobal(epochRng(seed, epoch));
+                if (control != null && control.batchSize() != loader.batchSize()) {
+                    // A new batch size from this epoch on; the schedule keeps its place by epochs.
+                    loader = new DataLoader(train, control.batchSize(), true, seed);
+                    stepsPerEpoch = loader.batchesPerEpoch();
+                    globalStep = (long) (epoch - 1) * stepsPerEpoch;
+                    totalSteps = (long) epochs * stepsPerEpoch;
+                }
                 loader.setEpoch(epoch - 1);
                 model.train();
                 MemoryReport memory = memoryReport ? MemoryReport.start() : null;
@@ -245,6 +279,10 @@ public final class Trainer {
                 String prefix = String.format("epoch %d/%d", epoch, epochs);
                 for (Batch b : loader) {
                     step++;
+                    if (control != null) {
+                        start += control.beforeStep();
+                        baseLr = control.applyChanges(optimizer, baseLr);
+                    }
                     Tensor logits, l;
                     if (model instanceof AuxiliaryOutputs aux) {
                         AuxiliaryOutputs.Outputs o = aux.forwardTraining(b.images());
@@ -267,6 +305,11 @@ public final class Trainer {
                     if (memory != null) memory.sample();
                     double secs = (System.nanoTime() - start) / 1e9;
                     progress.update(prefix, step, stepsPerEpoch, String.format("loss %.4f  acc %.2f%%  %,.0f img/s", lossSum / seen, 100.0 * correct / seen, seen / secs));
+                    if (control != null) control.afterStep();
+                    if (stepListener != null) {
+                        stepListener.accept(new StepResult(epoch, step, stepsPerEpoch, globalStep, lv, (double) countCorrect(logits, b.labels()) / b.size(),
+                                lossSum / seen, (double) correct / seen, seen / secs, optimizer.learningRate(), b.size()));
+                    }
                 }
                 double secs = (System.nanoTime() - start) / 1e9;
                 String memoryLine = memory == null ? null : memory.line(step);
@@ -295,7 +338,7 @@ public final class Trainer {
                     stopped = patience > 0 && sinceBest >= patience;
                 }
                 if (checkpointPath != null) {
-                    saveCheckpoint(epoch, epochs, globalStep, stepsPerEpoch, batchSize, seed, train.size(), history,
+                    saveCheckpoint(epoch, epochs, globalStep, stepsPerEpoch, loader.batchSize(), seed, train.size(), history,
                             bestEpoch, bestAccuracy, sinceBest, stopped, bestState);
                 }
                 if (stopped) {
@@ -303,9 +346,10 @@ public final class Trainer {
                             epochs(sinceBest), bestEpoch, 100 * bestAccuracy));
                 }
                 if (epochListener != null) epochListener.accept(r);
-                if (stopped) break;
+                if (stopped || control != null && control.isStopRequested()) break;
             }
         } finally {
+            if (control != null) control.afterStep();
             Rng.swapGlobal(callersRng);
             optimizer.setLearningRate(baseLr);
         }
