@@ -53,16 +53,7 @@ final class VectorGemm {
             int full = n - n % NR;
             for (int q = 0; q < full; q += NR) {
                 for (int r = 0; r < m; r += MR) {
-                    int rows = Math.min(MR, m - r);
-                    if (rows == MR) {
-                        microKernel(k, pa, r * k, b, offB + q, ldb, c, offC + r * ldc + q, ldc);
-                    } else {
-                        java.util.Arrays.fill(tile, 0f);
-                        microKernel(k, pa, r * k, b, offB + q, ldb, tile, 0, NR);
-                        for (int i = 0; i < rows; i++) {
-                            for (int j = 0; j < NR; j++) c[offC + (r + i) * ldc + q + j] += tile[i * NR + j];
-                        }
-                    }
+                    microKernel(k, pa, r * k, b, offB + q, ldb, c, offC + r * ldc + q, ldc, Math.min(MR, m - r));
                 }
             }
             if (full < n) {
@@ -198,11 +189,11 @@ final class VectorGemm {
             for (int r = 0; r < mc; r += MR) {
                 int rows = Math.min(MR, mc - r);
                 int aAt = r * kc;
-                if (rows == MR && cols == NR) {
-                    microKernel(kc, pa, aAt, pb, bAt, NR, c, offC + r * ldc + q, ldc);
+                if (cols == NR) {
+                    microKernel(kc, pa, aAt, pb, bAt, NR, c, offC + r * ldc + q, ldc, rows);
                 } else {
                     java.util.Arrays.fill(tile, 0f);
-                    microKernel(kc, pa, aAt, pb, bAt, NR, tile, 0, NR);
+                    microKernel(kc, pa, aAt, pb, bAt, NR, tile, 0, NR, MR);
                     for (int i = 0; i < rows; i++) {
                         int row = offC + (r + i) * ldc + q;
                         for (int j = 0; j < cols; j++) c[row + j] += tile[i * NR + j];
@@ -212,8 +203,12 @@ final class VectorGemm {
         }
     }
 
-    /** C[0..MR, 0..NR] += packed A micro-panel times packed B micro-panel, over kc steps. */
-    private static void microKernel(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int offC, int ldc) {
+    /**
+     * C[0..rows, 0..NR] += packed A micro-panel times packed B micro-panel, over kc steps. A is zero-padded to MR
+     * rows when fewer remain; the rows past {@code rows} are computed and not stored, so an edge block (a layer
+     * with 6 or 12 output channels) writes C directly instead of going through a scratch tile.
+     */
+    private static void microKernel(int kc, float[] pa, int aAt, float[] pb, int bAt, int bStride, float[] c, int offC, int ldc, int rows) {
         FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S), c02 = FloatVector.zero(S);
         FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S), c12 = FloatVector.zero(S);
         FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S), c22 = FloatVector.zero(S);
@@ -249,30 +244,37 @@ final class VectorGemm {
         FloatVector.fromArray(S, c, r0).add(c00).intoArray(c, r0);
         FloatVector.fromArray(S, c, r0 + L).add(c01).intoArray(c, r0 + L);
         FloatVector.fromArray(S, c, r0 + 2 * L).add(c02).intoArray(c, r0 + 2 * L);
-        int r1 = offC + ldc;
+        if (rows <= 1) return;
+        int r1 = offC + 1 * ldc;
         FloatVector.fromArray(S, c, r1).add(c10).intoArray(c, r1);
         FloatVector.fromArray(S, c, r1 + L).add(c11).intoArray(c, r1 + L);
         FloatVector.fromArray(S, c, r1 + 2 * L).add(c12).intoArray(c, r1 + 2 * L);
+        if (rows <= 2) return;
         int r2 = offC + 2 * ldc;
         FloatVector.fromArray(S, c, r2).add(c20).intoArray(c, r2);
         FloatVector.fromArray(S, c, r2 + L).add(c21).intoArray(c, r2 + L);
         FloatVector.fromArray(S, c, r2 + 2 * L).add(c22).intoArray(c, r2 + 2 * L);
+        if (rows <= 3) return;
         int r3 = offC + 3 * ldc;
         FloatVector.fromArray(S, c, r3).add(c30).intoArray(c, r3);
         FloatVector.fromArray(S, c, r3 + L).add(c31).intoArray(c, r3 + L);
         FloatVector.fromArray(S, c, r3 + 2 * L).add(c32).intoArray(c, r3 + 2 * L);
+        if (rows <= 4) return;
         int r4 = offC + 4 * ldc;
         FloatVector.fromArray(S, c, r4).add(c40).intoArray(c, r4);
         FloatVector.fromArray(S, c, r4 + L).add(c41).intoArray(c, r4 + L);
         FloatVector.fromArray(S, c, r4 + 2 * L).add(c42).intoArray(c, r4 + 2 * L);
+        if (rows <= 5) return;
         int r5 = offC + 5 * ldc;
         FloatVector.fromArray(S, c, r5).add(c50).intoArray(c, r5);
         FloatVector.fromArray(S, c, r5 + L).add(c51).intoArray(c, r5 + L);
         FloatVector.fromArray(S, c, r5 + 2 * L).add(c52).intoArray(c, r5 + 2 * L);
+        if (rows <= 6) return;
         int r6 = offC + 6 * ldc;
         FloatVector.fromArray(S, c, r6).add(c60).intoArray(c, r6);
         FloatVector.fromArray(S, c, r6 + L).add(c61).intoArray(c, r6 + L);
         FloatVector.fromArray(S, c, r6 + 2 * L).add(c62).intoArray(c, r6 + 2 * L);
+        if (rows <= 7) return;
         int r7 = offC + 7 * ldc;
         FloatVector.fromArray(S, c, r7).add(c70).intoArray(c, r7);
         FloatVector.fromArray(S, c, r7 + L).add(c71).intoArray(c, r7 + L);
