@@ -119,4 +119,25 @@ class KernelAgreementTest {
             }
         }
     }
+
+    @Test
+    void twoByTwoStrideTwoMaxPoolingAgreesWithTheReference() {
+        // The vector path: rows of 1 to over 2 vector widths of windows, ties (small integers) and NaN.
+        SplittableRandom r = new SplittableRandom(6);
+        for (int trial = 0; trial < 200; trial++) {
+            PoolShape s = new PoolShape(1 + r.nextInt(3), 2 * (1 + r.nextInt(6)), 2 * (1 + r.nextInt(40)), 2, 2, 2, 2, 0, 0, false);
+            float[] x = new float[s.c() * s.h() * s.w()];
+            for (int i = 0; i < x.length; i++) x[i] = r.nextInt(4);
+            for (int q = trial % 3; q > 0; q--) x[r.nextInt(x.length)] = Float.NaN;
+            int count = s.c() * s.outH() * s.outW(), off = r.nextInt(3);
+            float[] yf = new float[off + count], yr = new float[off + count];
+            int[] af = new int[off + count], ar = new int[off + count];
+            float[] xo = new float[off + x.length];
+            System.arraycopy(x, 0, xo, off, x.length);
+            Kernels.vector().maxPool(new Buf.F32(xo), off, s, new Buf.F32(yf), off, af, off);
+            Kernels.reference().maxPool(new Buf.F32(xo), off, s, new Buf.F32(yr), off, ar, off);
+            assertArrayEquals(ar, af, "arg-max " + s);
+            assertArrayEquals(yr, yf, "max " + s);
+        }
+    }
 }
