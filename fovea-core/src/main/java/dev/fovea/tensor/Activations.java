@@ -1,6 +1,7 @@
 package dev.fovea.tensor;
 
 import dev.fovea.kernels.Buf;
+import dev.fovea.kernels.FloatMaps;
 import dev.fovea.kernels.Parallel;
 
 /**
@@ -87,9 +88,7 @@ public final class Activations {
         if (gc.buf instanceof Buf.F32 gf && out.buf instanceof Buf.F32 of) {
             float[] gv = gf.a, ov = of.a, dst = new float[gv.length];
             float t = (float) threshold;
-            Parallel.forRanges(chunks(dst.length), (part, from, to) -> {
-                for (int i = from * CHUNK, end = Math.min(dst.length, to * CHUNK); i < end; i++) dst[i] = ov[i] > t ? gv[i] : 0f;
-            });
+            Parallel.forRanges(chunks(dst.length), (part, from, to) -> FloatMaps.gate(ov, t, gv, dst, from * CHUNK, Math.min(dst.length, to * CHUNK)));
             return new Tensor(new Buf.F32(dst), gc.shape);
         }
         Tensor gx = Tensor.zerosLike(gc);
