@@ -1,5 +1,8 @@
 package dev.fovea.kernels;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 import java.util.Arrays;
 
 /**
@@ -9,6 +12,9 @@ import java.util.Arrays;
  */
 final class Im2colFloat {
     private Im2colFloat() {}
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
 
     /** First and one-past-last output column whose input column ox*sw - pw + j*dw lies inside [0, w). */
     private static int lo(int off, int sw) {
@@ -22,6 +28,10 @@ final class Im2colFloat {
     static void im2col(float[] x, int xOff, ConvShape s, float[] col, int colOff, int ldCol) {
         if (s.sh() == 1 && s.sw() == 1 && s.outW() == s.w()) {
             im2colSame(x, xOff, s, col, colOff, ldCol);
+            return;
+        }
+        if (s.sw() == 1 && s.ph() == 0 && s.pw() == 0 && s.outW() <= L) {
+            im2colNarrow(x, xOff, s, col, colOff, ldCol);
             return;
         }
         int oh = s.outH(), ow = s.outW(), h = s.h(), w = s.w(), sw = s.sw();
@@ -39,13 +49,15 @@ final class Im2colFloat {
                             continue;
                         }
                         int src = xOff + (ch * h + y) * w + off;
-                        Arrays.fill(col, dst, dst + lo, 0f);
                         if (sw == 1) {
+                            Arrays.fill(col, dst, dst + lo, 0f);
                             if (hi > lo) System.arraycopy(x, src + lo, col, dst + lo, hi - lo);
-                        } else {
-                            for (int ox = lo; ox < hi; ox++) col[dst + ox] = x[src + ox * sw];
+                            Arrays.fill(col, dst + hi, dst + ow, 0f);
+                            continue;
                         }
-                        Arrays.fill(col, dst + hi, dst + ow, 0f);
+                        for (int ox = 0; ox < lo; ox++) col[dst + ox] = 0f;
+                        for (int ox = lo; ox < hi; ox++) col[dst + ox] = x[src + ox * sw];
+                        for (int ox = hi; ox < ow; ox++) col[dst + ox] = 0f;
                     }
                 }
             }
@@ -83,6 +95,31 @@ final class Im2colFloat {
                         for (int p = a; p < b; p++) col[p] = 0f;
                     }
                     Arrays.fill(col, dst + to, dst + oh * ow, 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * No padding, stride 1 along rows and output rows at most one vector wide (LeNet-5's second layer: 10 wide):
+     * each output row is copied as one whole vector, spilling past its end into the next row's place, which the
+     * next copy then overwrites; only the rows whose spill would leave the tap's block use arraycopy. For rows
+     * this short, arraycopy's call cost more than the data.
+     */
+    private static void im2colNarrow(float[] x, int xOff, ConvShape s, float[] col, int colOff, int ldCol) {
+        int oh = s.outH(), ow = s.outW(), h = s.h(), w = s.w(), block = oh * ow;
+        int row = 0;
+        for (int ch = 0; ch < s.c(); ch++) {
+            for (int i = 0; i < s.kh(); i++) {
+                for (int j = 0; j < s.kw(); j++, row++) {
+                    int dst = colOff + row * ldCol, src = xOff + (ch * h + i * s.dh()) * w + j * s.dw();
+                    for (int oy = 0; oy < oh; oy++, dst += ow, src += s.sh() * w) {
+                        if (oy * ow + L <= block && src + L <= x.length) {
+                            FloatVector.fromArray(S, x, src).intoArray(col, dst);
+                        } else {
+                            System.arraycopy(x, src, col, dst, ow);
+                        }
+                    }
                 }
             }
         }
