@@ -20,8 +20,17 @@ final class LocalSpark {
                     .set("spark.sql.shuffle.partitions", "2");
             sc = new JavaSparkContext(conf);
             sc.setLogLevel("WARN");
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> sc.stop()));
         }
         return sc;
+    }
+
+    /** Stops the context, for a test that needs its own (a JVM holds one at a time); the next get() starts another. */
+    static synchronized void stop() {
+        if (sc != null) sc.stop();
+        sc = null;
+    }
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(LocalSpark::stop));
     }
 }
