@@ -50,6 +50,18 @@ public final class DistributedDataset {
         return new DistributedDataset(shards, info, size, partitions);
     }
 
+    /** {@code n} random images of {@code shape} in {@code classes} classes ({@link Shard#synthetic}), made on the executors. */
+    static DistributedDataset synthetic(JavaSparkContext sc, int n, int[] shape, int classes, int partitions, long seed) {
+        List<int[]> ranges = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) ranges.add(new int[] {start(p, n, partitions), start(p + 1, n, partitions) - start(p, n, partitions)});
+        JavaRDD<Shard> shards = sc.parallelize(ranges, partitions).map(r -> Shard.synthetic(seed, r[0], r[1], shape, classes))
+                .setName("synthetic shards").persist(StorageLevel.MEMORY_ONLY());
+        shards.count();
+        ArrayList<String> names = new ArrayList<>();
+        for (int c = 0; c < classes; c++) names.add("class " + c);
+        return new DistributedDataset(shards, new ShardSource.Info("synthetic", n, shape, names, null, null), n, partitions);
+    }
+
     /** The first sample of partition {@code p} of {@code partitions} over {@code n} samples. */
     static int start(int p, int n, int partitions) {
         return (int) ((long) p * n / partitions);

@@ -45,6 +45,24 @@ final class Shard implements Dataset, Serializable {
         return new Shard(d.name() + " [" + start + ", " + (start + count) + ")", start, d.sampleShape(), pixels, labels, d.classNames());
     }
 
+    /**
+     * Random images, for benchmarks: samples {@code start .. start + count - 1} of a made-up dataset whose pixels are
+     * standard normal and whose labels are uniform, each a function of (seed, index) alone.
+     */
+    static Shard synthetic(long seed, int start, int count, int[] shape, int classes) {
+        int n = shape[0] * shape[1] * shape[2];
+        float[] pixels = new float[count * n];
+        int[] labels = new int[count];
+        List<String> names = new ArrayList<>();
+        for (int c = 0; c < classes; c++) names.add("class " + c);
+        for (int i = 0; i < count; i++) {
+            dev.fovea.tensor.Rng r = new dev.fovea.tensor.Rng(seed * 1_000_003L + start + i);
+            for (int j = 0; j < n; j++) pixels[i * n + j] = (float) r.nextGaussian();
+            labels[i] = r.nextInt(classes);
+        }
+        return new Shard("synthetic [" + start + ", " + (start + count) + ")", start, shape.clone(), pixels, labels, names);
+    }
+
     /** The index in the whole dataset of this shard's first sample. */
     int start() {
         return start;

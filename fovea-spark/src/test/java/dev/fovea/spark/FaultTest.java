@@ -15,13 +15,8 @@ import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -78,70 +73,27 @@ class FaultTest {
     @Test
     void lostExecutorJvmIsReplacedAndTheRoundRecomputed(@TempDir Path dir) throws Exception {
         LocalSpark.stop();
-        String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        Path home = Files.createDirectories(dir.resolve("spark-home/jars"));
-        Files.writeString(home.getParent().resolve("RELEASE"), "Spark 4.2.0 (a stand-in home: the jars come from the class path)\n");
-        int masterPort = freePort();
-        List<Process> procs = new ArrayList<>();
-        JavaSparkContext sc = null;
-        try {
-            procs.add(java(dir, "master", cp, home.getParent(), "org.apache.spark.deploy.master.Master",
-                    "--host", "127.0.0.1", "--port", "" + masterPort, "--webui-port", "" + freePort()));
-            waitForPort(masterPort, procs.getFirst(), dir.resolve("master.log"));
-            procs.add(java(dir, "worker", cp, home.getParent(), "org.apache.spark.deploy.worker.Worker",
-                    "spark://127.0.0.1:" + masterPort, "--host", "127.0.0.1", "--cores", "2", "--memory", "2g",
-                    "--webui-port", "" + freePort(), "--work-dir", dir.resolve("work").toString()));
-            SparkConf conf = new SparkConf().setMaster("spark://127.0.0.1:" + masterPort).setAppName("fovea-spark fault test")
-                    .set("spark.ui.enabled", "false")
-                    .set("spark.driver.host", "127.0.0.1")
-                    .set("spark.driver.bindAddress", "127.0.0.1")
-                    .set("spark.ui.showConsoleProgress", "false")
-                    .set("spark.executor.cores", "1")
-                    .set("spark.cores.max", "2")
-                    .set("spark.executor.memory", "768m")
-                    .set("spark.task.maxFailures", "4")
-                    .set("spark.executor.extraClassPath", cp)
-                    .set("spark.executor.extraJavaOptions", "--add-modules jdk.incubator.vector -Xss8m -Dfovea.threads=1")
-                    .set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
-                    .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "60s");
-            sc = new JavaSparkContext(conf);
+        try (LoopbackCluster cluster = LoopbackCluster.start(dir, 2, "2g");
+             JavaSparkContext sc = new JavaSparkContext(clusterConf(cluster, "fovea-spark fault test"))) {
             sc.setLogLevel("WARN");
             trainThroughFault(sc, dir, "halt");
-        } finally {
-            if (sc != null) sc.stop();
-            for (Process p : procs.reversed()) {
-                p.destroy();
-                if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly();
-            }
         }
     }
 
-    private static Process java(Path dir, String name, String cp, Path sparkHome, String main, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "--add-modules", "jdk.incubator.vector", "-cp", cp, main));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
-        pb.environment().put("SPARK_HOME", sparkHome.toString());
-        pb.environment().put("SPARK_SCALA_VERSION", "2.13");
-        pb.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-        return pb.start();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
-    private static void waitForPort(int port, Process p, Path log) throws Exception {
-        for (int i = 0; i < 600; i++) {
-            try (var s = new java.net.Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException e) {
-                if (!p.isAlive()) throw new IllegalStateException("the master exited: " + Files.readString(log));
-                Thread.sleep(100);
-            }
-        }
-        throw new IllegalStateException("the master did not open port " + port + ": " + Files.readString(log));
+    /** Two executor JVMs of one core each, on the loopback cluster; a task may fail up to 3 times. */
+    static SparkConf clusterConf(LoopbackCluster cluster, String name) {
+        return new SparkConf().setMaster(cluster.masterUrl()).setAppName(name)
+                .set("spark.ui.enabled", "false")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1")
+                .set("spark.ui.showConsoleProgress", "false")
+                .set("spark.executor.cores", "1")
+                .set("spark.cores.max", "2")
+                .set("spark.executor.memory", "768m")
+                .set("spark.task.maxFailures", "4")
+                .set("spark.executor.extraClassPath", cluster.classPath())
+                .set("spark.executor.extraJavaOptions", Main.EXECUTOR_FLAGS)
+                .set("spark.scheduler.minRegisteredResourcesRatio", "1.0")
+                .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "60s");
     }
 }
