@@ -253,7 +253,14 @@ public final class Main {
                 long right = written.filter(functions.col("label").equalTo(functions.col(BatchPredictor.PREDICTION))).count();
                 out.printf("Accuracy against the label column: %.2f%% (%,d of %,d)%n", 100.0 * right / n, right, n);
             }
-            for (Row r : written.limit(3).collectAsList()) out.println("  " + r.mkString(", "));
+            for (Row r : written.limit(3).collectAsList()) {
+                List<String> parts = new java.util.ArrayList<>();
+                for (int i = 0; i < r.length(); i++) {
+                    Object v = r.schema().fields()[i].dataType() instanceof org.apache.spark.sql.types.ArrayType ? r.getList(i) : r.get(i);
+                    parts.add(r.schema().fields()[i].name() + " " + v);
+                }
+                out.println("  " + String.join(", ", parts));
+            }
         }
         return 0;
     }

@@ -36,7 +36,7 @@ final class RoundBenchmark {
     static Options options() {
         return new Options("fovea bench-spark [options]: seconds per Spark round, bare and training, for 1 and 2 executors.")
                 .option("rounds", "N", "20", "measured rounds per row")
-                .option("warmup", "N", "10", "rounds before measuring")
+                .option("warmup", "N", "15", "rounds before measuring")
                 .flag("no-cluster", "skip the setup with two executor JVMs");
     }
 
@@ -49,6 +49,7 @@ final class RoundBenchmark {
             return 0;
         }
         int rounds = o.integer("rounds", 1), warmup = o.integer("warmup", 0);
+        out.println("load average before: " + load());
         List<Row> rows = new ArrayList<>();
         rows.addAll(setup("local[1], 1 partition", () -> local("local[1]"), 1, rounds, warmup, out));
         rows.addAll(setup("local[2], 2 partitions", () -> local("local[2]"), 2, rounds, warmup, out));
@@ -63,6 +64,7 @@ final class RoundBenchmark {
                         .set("spark.scheduler.maxRegisteredResourcesWaitingTime", "60s")), 2, rounds, warmup, out));
             }
         }
+        out.println("load average after: " + load() + " (on 2 cores, anything above ~2 while this ran slowed every row)");
         out.println();
         out.println("| setup | round | parameters | s/round | compute | communication | update | speed-up vs 1 |");
         out.println("|---|---|---:|---:|---:|---:|---:|---:|");
@@ -73,6 +75,14 @@ final class RoundBenchmark {
                     r.update() < 0 ? "-" : String.format("%.4f", r.update()), one.seconds() / r.seconds());
         }
         return 0;
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
     }
 
     private static SparkConf base(String master) {
@@ -91,6 +101,7 @@ final class RoundBenchmark {
             sc.setLogLevel("WARN");
             Rng.manualSeed(1);
             Module lenet = LeNet5.create(1, 10), resnet = CifarResNet.resnet20(3, 10);
+            bare(sc, 1_000_000, partitions, 1, warmup);
             for (long p : new long[] {lenet.parameterCount(), resnet.parameterCount(), 1_000_000}) {
                 double s = bare(sc, (int) p, partitions, rounds, warmup);
                 rows.add(new Row(name, "bare", p, s, -1, -1, -1));
