@@ -134,6 +134,7 @@ public final class Main {
                     train.size(), test.size(), info.name().replace(" train", ""), partitions, (System.nanoTime() - t0) / 1e9);
 
             Checkpoint resume = o.given("resume") ? Checkpoint.load(Path.of(o.text("resume"))) : null;
+            if (resume != null && resume.metadata().get("model") instanceof String m) modelName = m;
             Rng.manualSeed(seed);
             Module model = resume != null ? resume.model() : Zoo.create(modelName, info.sampleShape()[0], info.classNames().size());
             DistributedTrainer trainer = new DistributedTrainer(sc, model, factory, smoothing).schedule(schedule).localSteps(k)
@@ -212,6 +213,7 @@ public final class Main {
                 .option("input", "PARQUET", null, "classify the images of this Parquet file instead (see --column)")
                 .option("column", "NAME", "image", "the image column of --input: array<float> normalised, or binary raw bytes")
                 .option("partitions", "P", null, "partitions of the dataset split (default: Spark's default parallelism)")
+                .option("limit", "N", null, "classify the first N images of the split only")
                 .option("top-k", "K", "3", "how many classes, with probabilities, to keep per image")
                 .option("batch", "B", "256", "images per forward pass")
                 .option("out", "DIR", null, "where to write the predictions (a Parquet folder; replaced if it exists)");
@@ -238,7 +240,8 @@ public final class Main {
             } else {
                 String dataset = o.given("dataset") ? o.text("dataset") : loaded.metadata().get("dataset") instanceof String d ? d : "fashion-mnist";
                 int partitions = o.given("partitions") ? o.integer("partitions", 1) : sc.defaultParallelism();
-                DistributedDataset data = DistributedDataset.read(sc, new ShardSource(dataset, o.text("data-dir"), o.text("split").equals("train")), 0, partitions);
+                DistributedDataset data = DistributedDataset.read(sc, new ShardSource(dataset, o.text("data-dir"), o.text("split").equals("train")),
+                        o.given("limit") ? o.integer("limit", 1) : 0, partitions);
                 images = BatchPredictor.images(spark, data);
                 what = data.info().name();
             }
