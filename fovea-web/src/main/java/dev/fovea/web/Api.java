@@ -106,10 +106,13 @@ final class Api {
         Integer batch = Requests.optionalInt(body, "batchSize");
         if (lr != null && (!(lr >= 0) || lr > 10)) throw new IllegalArgumentException("learningRate must be between 0 and 10, got " + lr);
         if (momentum != null && !(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
-        if (momentum != null && c.optimizer() != null && Double.isNaN(c.optimizer().momentum())) {
-            throw new IllegalArgumentException(c.optimizer().typeName() + " has no momentum");
-        }
         if (wd != null && (!(wd >= 0) || wd > 1)) throw new IllegalArgumentException("weightDecay must be between 0 and 1, got " + wd);
+        // Momentum and weight decay belong to the optimizer, which exists once the run has started (the page is up before).
+        if ((momentum != null || wd != null) && c.optimizer() == null) {
+            throw new WebServer.HttpError(409, "training has not started yet; momentum and weight decay can be changed once it has");
+        }
+        if (momentum != null && Double.isNaN(c.optimizer().momentum())) throw new IllegalArgumentException(c.optimizer().typeName() + " has no momentum");
+        if (wd != null && Double.isNaN(c.optimizer().weightDecay())) throw new IllegalArgumentException(c.optimizer().typeName() + " has no weight decay");
         if (batch != null && (batch < 1 || batch > 4096)) throw new IllegalArgumentException("batchSize must be between 1 and 4096, got " + batch);
         if (lr != null) c.setLearningRate(lr);
         if (momentum != null) c.setMomentum(momentum);

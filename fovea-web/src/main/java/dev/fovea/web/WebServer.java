@@ -34,7 +34,9 @@ import java.util.regex.Pattern;
  * a larger declared length gets HTTP 413 before any of the body is read, and a body without a length is read only
  * up to the limit. Static files are looked up by name in one resource folder; names are restricted to letters,
  * digits, dots, dashes and underscores in slash-separated parts, so no URL can reach anything else. Malformed
- * requests get HTTP 400 with a message, unknown URLs 404, all as JSON {@code {"error": "..."}}.
+ * requests get HTTP 400 with a message, unknown URLs 404, a wrong method 405, a body of the wrong type 415, a request
+ * the training's state does not allow yet (momentum before the run has started) 409, and when every replica stays
+ * busy for 30 seconds 503; all as JSON {@code {"error": "..."}}. Nothing else answers 500 except a bug.
  */
 public final class WebServer implements AutoCloseable {
     public static final int MAX_UPLOAD = 2 << 20;
@@ -102,7 +104,8 @@ public final class WebServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- dispatch
 
-    private void handle(HttpExchange ex) throws IOException {
+    /** Answers one exchange; package-private so the fuzz test can drive it without sockets. */
+    void handle(HttpExchange ex) throws IOException {
         try (ex) {
             try {
                 ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
