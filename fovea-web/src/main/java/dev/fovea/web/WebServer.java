@@ -69,13 +69,21 @@ public final class WebServer implements AutoCloseable {
      * {@code warnings} is told that anyone who can reach it can use the page.
      */
     public static WebServer start(ServedModel model, TrainingFeed feed, String host, int port, PrintStream warnings) throws IOException {
+        return start(model, feed, host, port, warnings, SERIAL_KERNELS);
+    }
+
+    /** Whether requests run their kernels on their own threads (see {@link Replicas}); the load benchmark compares both. */
+    static final boolean SERIAL_KERNELS = true;
+
+    static WebServer start(ServedModel model, TrainingFeed feed, String host, int port, PrintStream warnings, boolean serialKernels) throws IOException {
         InetAddress address = InetAddress.getByName(host);
         boolean loopback = address.isLoopbackAddress();
         if (!loopback && warnings != null) {
             warnings.println("warning: serving on " + host + ": anyone who can reach this address can use the page and steer training; "
                     + "the default, 127.0.0.1, keeps it to this machine");
         }
-        Replicas replicas = new Replicas(model.model(), feed == null ? null : feed.control(), 2, feed == null ? () -> 0 : feed::weightsVersion);
+        Replicas replicas = new Replicas(model.model(), feed == null ? null : feed.control(), 2, feed == null ? () -> 0 : feed::weightsVersion,
+                serialKernels);
         Api api = new Api(model, replicas, feed);
         HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 64);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();

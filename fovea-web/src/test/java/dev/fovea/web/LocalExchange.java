@@ -46,14 +46,12 @@ final class LocalExchange extends HttpExchange {
 
     /** The exchange for {@code raw}, or null when the JDK's server answers such a request itself. */
     static LocalExchange parse(byte[] raw) {
-        int headEnd = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
-        int bodyStart = headEnd < 0 ? raw.length : headEnd + 4;
-        String head = new String(raw, 0, headEnd < 0 ? raw.length : headEnd, StandardCharsets.ISO_8859_1);
-        String[] lines = head.split("\r\n", -1);
-        int line = 0;
-        while (line < lines.length && lines[line].isEmpty()) line++;
-        if (line == lines.length) return null;
-        String requestLine = lines[line++];
+        Reader in = new Reader(raw);
+        String requestLine;
+        do {
+            requestLine = in.requestLine();
+        } while (requestLine != null && requestLine.isEmpty());
+        if (requestLine == null) return null;
         int s1 = requestLine.indexOf(' '), s2 = s1 < 0 ? -1 : requestLine.indexOf(' ', s1 + 1);
         if (s2 < 0) return null;
         URI uri;
@@ -63,25 +61,10 @@ final class LocalExchange extends HttpExchange {
             return null;
         }
         if (uri.getPath() == null) return null; // no context can match it
-        Headers h = new Headers();
-        String key = null;
-        StringBuilder value = new StringBuilder();
-        for (; line < lines.length; line++) {
-            String l = lines[line];
-            if (!l.isEmpty() && (l.charAt(0) == ' ' || l.charAt(0) == '\t') && key != null) {
-                value.append(' ').append(l.strip());
-                continue;
-            }
-            if (key != null) h.add(key, value.toString().strip());
-            int colon = l.indexOf(':');
-            key = colon <= 0 ? "" : l.substring(0, colon);
-            if (!isToken(key)) return null;
-            value.setLength(0);
-            value.append(l.substring(colon + 1));
-        }
-        if (key != null) h.add(key, value.toString().strip());
+        Headers h = in.headers();
+        for (String k : h.keySet()) if (!isToken(k)) return null;
         if (h.containsKey("Content-Length") && (h.containsKey("Transfer-encoding") || h.get("Content-Length").size() > 1)) return null;
-        byte[] rest = Arrays.copyOfRange(raw, Math.min(bodyStart, raw.length), raw.length);
+        byte[] rest = Arrays.copyOfRange(raw, in.pos, raw.length);
         byte[] body;
         boolean truncated = false;
         if (h.containsKey("Transfer-encoding")) {
@@ -105,6 +88,106 @@ final class LocalExchange extends HttpExchange {
         LocalExchange ex = new LocalExchange(requestLine.substring(0, s1), uri, body, truncated);
         ex.requestHeaders.putAll(h);
         return ex;
+    }
+
+    /** The request's head, read by the rules of {@code sun.net.httpserver.Request}. */
+    private static final class Reader {
+        private static final int CR = '\r', LF = '\n';
+        private final byte[] raw;
+        int pos;
+
+        Reader(byte[] raw) {
+            this.raw = raw;
+        }
+
+        private int read() {
+            return pos < raw.length ? raw[pos++] & 0xff : -1;
+        }
+
+        /** A line ended by CR LF (a CR alone is part of it); null at the end of the input. */
+        String requestLine() {
+            StringBuilder sb = new StringBuilder();
+            boolean cr = false;
+            for (int c; ; ) {
+                if ((c = read()) < 0) return null;
+                if (cr) {
+                    if (c == LF) return sb.toString();
+                    cr = false;
+                    sb.append((char) CR);
+                    if (c == CR) cr = true;
+                    else sb.append((char) c);
+                } else if (c == CR) {
+                    cr = true;
+                } else {
+                    sb.append((char) c);
+                }
+            }
+        }
+
+        /**
+         * Header lines up to an empty one: a line ends at CR, LF or CR LF; one starting with a space or tab continues
+         * the last; the name runs to the first colon if no space comes before it (else it is empty, which the server
+         * refuses); the value is the rest without the spaces around it.
+         */
+        Headers headers() {
+            Headers h = new Headers();
+            StringBuilder line = new StringBuilder();
+            int first = read();
+            if (first == CR || first == LF) {
+                int c = read();
+                if (c == CR || c == LF) return h;
+                line.append((char) first); // the server keeps it as the first header's first character
+                first = c;
+            }
+            while (first != LF && first != CR && first >= 0) {
+                int keyEnd = -1;
+                boolean inKey = first > ' ';
+                line.append((char) first);
+                int c;
+                scan:
+                while (true) {
+                    c = read();
+                    if (c < 0) {
+                        first = -1;
+                        break;
+                    }
+                    switch (c) {
+                        case ':' -> {
+                            if (inKey && !line.isEmpty()) keyEnd = line.length();
+                            inKey = false;
+                        }
+                        case '\t', ' ' -> {
+                            c = ' ';
+                            inKey = false;
+                        }
+                        case CR, LF -> {
+                            first = read();
+                            if (c == CR && first == LF) {
+                                first = read();
+                                if (first == CR) first = read();
+                            }
+                            if (first == LF || first == CR || first > ' ') break scan;
+                            c = ' '; // a continuation line
+                        }
+                        default -> { }
+                    }
+                    line.append((char) c);
+                }
+                int len = line.length();
+                while (len > 0 && line.charAt(len - 1) <= ' ') len--;
+                String key = "";
+                int v = 0;
+                if (keyEnd > 0) {
+                    key = line.substring(0, keyEnd);
+                    v = keyEnd;
+                    if (v < len && line.charAt(v) == ':') v++;
+                    while (v < len && line.charAt(v) <= ' ') v++;
+                }
+                h.add(key, v >= len ? "" : line.substring(v, len));
+                line.setLength(0);
+            }
+            return h;
+        }
     }
 
     /** Decodes chunked bytes into {@code out}; false when they end or break before the last chunk. */

@@ -67,17 +67,32 @@ class RequestFuzzTest {
 
     @FuzzTest(maxDuration = FUZZ_TIME)
     @Timeout(20)
-    @DictionaryEntries({"GET ", "POST ", "HEAD ", "PUT ", " HTTP/1.1\r\n", "\r\n\r\n", "Host: 127.0.0.1\r\n", "Host: localhost:8080\r\n", "Host: [::1]\r\n",
-            "Content-Type: application/json\r\n", "Content-Type: image/png\r\n", "Content-Type: image/jpeg\r\n", "Content-Length: ",
-            "Transfer-Encoding: chunked\r\n", "/api/", "/api/predict", "/api/inspect", "/api/layer", "/api/explain", "/api/filter", "/api/conv1d",
-            "/api/upload", "/api/samples?count=", "&offset=", "/api/confusion?limit=", "/api/outsize?input=", "&kernel=", "&padding=", "&stride=",
-            "&dilation=", "/api/training?fromStep=", "&fromEpoch=", "&resets=", "/api/control", "/api/events", "/api/model", "/index.html",
-            "/app.js", "/style.css", "%2e%2e%2f", "..", "\"sample\":", "\"pixels\":[", "\"path\":\"", "\"channel\":", "\"target\":", "\"kernel\":\"",
-            "\"weights\":[[", "\"sigma\":", "\"signal\":[", "\"flip\":true", "\"action\":\"pause\"", "\"learningRate\":", "\"batchSize\":",
-            "\"softmax\"", "sobel-x", "gaussian", "custom", "1e308", "-0", "2147483648", "\u0089PNG\r\n\u001a\n", "\u00ff\u00d8\u00ff\u00e0"})
+    // libFuzzer's dictionary syntax: \" for a quote, \xNN for other bytes.
+    @DictionaryEntries({"GET ", "POST ", "HEAD ", "PUT ", " HTTP/1.1\\x0d\\x0a", "\\x0d\\x0a\\x0d\\x0a", "Host: 127.0.0.1\\x0d\\x0a",
+            "Host: localhost:8080\\x0d\\x0a", "Host: [::1]\\x0d\\x0a", "Content-Type: application/json\\x0d\\x0a",
+            "Content-Type: image/png\\x0d\\x0a", "Content-Type: image/jpeg\\x0d\\x0a", "Content-Length: ", "Transfer-Encoding: chunked\\x0d\\x0a",
+            "/api/", "/api/predict", "/api/inspect", "/api/layer", "/api/explain", "/api/filter", "/api/conv1d", "/api/upload",
+            "/api/samples?count=", "&offset=", "/api/confusion?limit=", "/api/outsize?input=", "&kernel=", "&padding=", "&stride=", "&dilation=",
+            "/api/training?fromStep=", "&fromEpoch=", "&resets=", "/api/control", "/api/events", "/api/model", "/index.html", "/app.js",
+            "/style.css", "%2e%2e%2f", "..", "\\\"sample\\\":", "\\\"pixels\\\":[", "\\\"path\\\":\\\"", "\\\"channel\\\":", "\\\"target\\\":",
+            "\\\"kernel\\\":\\\"", "\\\"weights\\\":[[", "\\\"sigma\\\":", "\\\"signal\\\":[", "\\\"flip\\\":true", "\\\"action\\\":\\\"pause\\\"",
+            "\\\"learningRate\\\":", "\\\"batchSize\\\":", "\\\"softmax\\\"", "sobel-x", "gaussian", "custom", "1e308", "-0", "2147483648",
+            "\\x89PNG\\x0d\\x0a\\x1a\\x0a", "\\xff\\xd8\\xff\\xe0"})
     void request(byte[] raw) throws IOException {
         LocalExchange ex = LocalExchange.parse(raw);
         if (ex == null) return; // the JDK's server answers these itself
+        long allocated = handle(ex);
+        check(ex);
+        if (allocated > MAX_ALLOCATION) {
+            // A code path's first run also allocates for loading its classes (and, while fuzzing, instrumenting
+            // them), which is not the request's doing: measure the same request again.
+            allocated = handle(LocalExchange.parse(raw));
+        }
+        assertTrue(allocated <= MAX_ALLOCATION, "allocated " + allocated + " bytes for one request");
+    }
+
+    /** Handles {@code ex} in process; returns the bytes allocated on this thread meanwhile. */
+    private static long handle(LocalExchange ex) throws IOException {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         try {
@@ -85,9 +100,7 @@ class RequestFuzzTest {
         } finally {
             Thread.interrupted(); // set by the end of an event stream
         }
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertTrue(allocated <= MAX_ALLOCATION, "allocated " + allocated + " bytes for one request");
-        check(ex);
+        return threads.getCurrentThreadAllocatedBytes() - before;
     }
 
     /** The property, for one handled exchange. */
@@ -180,8 +193,7 @@ class RequestFuzzTest {
             byte[] raw = Files.readAllBytes(seed);
             LocalExchange ex = LocalExchange.parse(raw);
             if (ex != null) {
-                SERVER.handle(ex);
-                Thread.interrupted();
+                handle(ex);
                 check(ex);
             }
             if (ex != null && (!ex.answered() || ex.declaredLength() == 0)) continue; // dropped bodies and streams

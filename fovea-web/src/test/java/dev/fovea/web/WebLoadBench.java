@@ -1,0 +1,42 @@
+package dev.fovea.web;
+
+import java.time.LocalDate;
+
+/**
+ * The web server under load, for BENCHMARKS.md: {@link LoadRig}'s prediction requests from 64 clients while a model
+ * trains in the process, and again with training paused; each with the requests' kernels on their own threads
+ * (what the server does) and spread over the shared kernel pool. Prints a Markdown table. From the repository root,
+ * after {@code mvn -B -o -pl fovea-web -am test-compile -DskipTests}:
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp fovea-web/target/test-classes:fovea-web/target/classes:fovea-models/target/classes:\
+ * fovea-data/target/classes:fovea-core/target/classes dev.fovea.web.WebLoadBench [clients] [requests]
+ * </pre>
+ */
+public final class WebLoadBench {
+    private WebLoadBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int clients = args.length > 0 ? Integer.parseInt(args[0]) : 64;
+        int requests = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
+        System.out.println("Web server under load: " + clients + " clients, " + requests + " prediction requests (LeNet-5, half to a page of a model "
+                + "training in the process, half to a page of a fixed model), " + LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors() + " cores");
+        System.out.println();
+        System.out.println("| training | request kernels | requests/s | p50 ms | p99 ms | errors | training steps meanwhile |");
+        System.out.println("|---|---|---:|---:|---:|---:|---:|");
+        for (boolean training : new boolean[] {true, false}) {
+            for (boolean serial : new boolean[] {true, false}) {
+                try (LoadRig rig = LoadRig.start(serial)) {
+                    if (!training) {
+                        rig.pauseTraining();
+                        Thread.sleep(500);
+                    }
+                    rig.load(clients, Math.max(1000, requests / 10)); // warm-up
+                    LoadRig.Result r = rig.load(clients, requests);
+                    if (!training) rig.stopTraining();
+                    System.out.printf("| %s | %s | %.0f | %.2f | %.2f | %d | %d |%n", training ? "running" : "paused",
+                            serial ? "own thread (serial)" : "shared pool", r.requestsPerSecond(), r.p50Millis(), r.p99Millis(), r.errors(), r.stepsTrained());
+                }
+            }
+        }
+    }
+}
