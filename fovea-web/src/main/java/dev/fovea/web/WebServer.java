@@ -147,13 +147,18 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The Host names of this machine's loopback, with an optional (possibly empty) port: localhost, a numeric
+     * 127.x.y.z, [::1]. Only numbers after "127.": a name such as 127.example.org can point anywhere.
+     */
+    private static final Pattern LOOPBACK_HOST = Pattern.compile("(localhost|127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\[::1\\])(:\\d*)?",
+            Pattern.CASE_INSENSITIVE);
+
     private void checkHost(HttpExchange ex) {
         if (!loopbackOnly) return;
         String host = ex.getRequestHeaders().getFirst("Host");
         if (host == null) throw new HttpError(400, "the request has no Host header");
-        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1) : host.replaceFirst(":\\d+$", "");
-        name = name.toLowerCase(Locale.ROOT);
-        if (!(name.equals("localhost") || name.startsWith("127.") || name.equals("[::1]"))) {
+        if (!LOOPBACK_HOST.matcher(host).matches()) {
             throw new HttpError(403, "this server answers only requests for 127.0.0.1 or localhost, not '" + host + "'");
         }
     }

@@ -61,7 +61,12 @@ final class LocalExchange extends HttpExchange {
             return null;
         }
         if (uri.getPath() == null) return null; // no context can match it
-        Headers h = in.headers();
+        Headers h;
+        try {
+            h = in.headers();
+        } catch (IllegalArgumentException e) {
+            return null; // Headers refuses a CR left in a value; the server drops such a connection
+        }
         for (String k : h.keySet()) if (!isToken(k)) return null;
         if (h.containsKey("Content-Length") && (h.containsKey("Transfer-encoding") || h.get("Content-Length").size() > 1)) return null;
         byte[] rest = Arrays.copyOfRange(raw, in.pos, raw.length);

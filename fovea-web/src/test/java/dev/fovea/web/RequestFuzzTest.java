@@ -21,9 +21,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +40,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *
  * <p>The property: every request the JDK's server passes on gets exactly one well-formed answer with a documented
  * status (200, 400, 403, 404, 405, 409, 413, 415), never 500 from an unexpected exception; a JSON answer parses, and an
- * error carries {@code {"error": message}}; a body declared above the limit is refused without reading any of it;
+ * error carries {@code {"error": message}}; only a loopback Host header gets anything but 403 (DNS rebinding); a body declared above the limit is refused without reading any of it;
  * 200 for a file only for the page's own files; no request allocates more than {@link #MAX_ALLOCATION} bytes on
  * its thread or runs longer than the timeout. The only request left without an answer is one whose body ended
  * before its declared length (the client went away). Seeds: {@code RequestFuzzTestInputs/request/} (written by
@@ -49,7 +49,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RequestFuzzTest {
     /** How long the target fuzzes with JAZZER_FUZZ=1 (regression runs ignore it). */
     static final String FUZZ_TIME = "10m";
-    static final long MAX_ALLOCATION = 64L << 20;
+    /**
+     * Per request, on its thread. Generous because the kernels' vectors are objects until the JIT has compiled them: a
+     * cold {@code /api/confusion} over the 40 test samples allocates about 90 MB, a warm one 1 MB.
+     */
+    static final long MAX_ALLOCATION = 256L << 20;
     private static final Set<Integer> DOCUMENTED = Set.of(200, 400, 403, 404, 405, 409, 413, 415);
     private static final WebServer SERVER = start();
 
@@ -145,11 +149,14 @@ class RequestFuzzTest {
         if (status == 413 && ex.getRequestHeaders().getFirst("Content-Length") != null) {
             assertEquals(0, ex.bodyBytesRead(), "a body declared too large is refused unread");
         }
-        if (status == 403) {
-            String host = String.valueOf(ex.getRequestHeaders().getFirst("Host")).toLowerCase(Locale.ROOT);
-            assertFalse(host.startsWith("127.") || host.startsWith("localhost:") || host.equals("localhost"), "refused its own host: " + host);
-        }
+        // DNS rebinding: only a loopback Host (RFC 3986: a port, possibly empty, may follow) is answered.
+        String host = ex.getRequestHeaders().getFirst("Host");
+        boolean own = host != null && OWN_HOST.matcher(host).matches();
+        if (status == 403) assertFalse(own, "refused its own host: " + host);
+        else assertTrue(own || host == null && status == 400, "answered " + status + " for host " + host);
     }
+
+    private static final Pattern OWN_HOST = Pattern.compile("(?i)(localhost|127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}|\\[::1])(:[0-9]*)?");
 
     /** The files in the page's resource folder, the only ones a URL may reach. */
     private static final Set<String> PAGE_FILES = pageFiles();

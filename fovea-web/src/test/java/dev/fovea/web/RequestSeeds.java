@@ -61,6 +61,8 @@ public final class RequestSeeds {
         get(dir, "class-file", "/dev/fovea/web/WebServer.class");
         get(dir, "unknown-endpoint", "/api/nothing");
         write(dir, "foreign-host", "GET /api/model HTTP/1.1\r\nHost: evil.example:80\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        write(dir, "rebinding-host", "GET /api/model HTTP/1.1\r\nHost: 127.0.0.1.example.org\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        write(dir, "empty-port", "GET /api/model HTTP/1.1\r\nHost: localhost:\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         write(dir, "no-host", "GET /api/model HTTP/1.1\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
         write(dir, "oversized", ("POST /api/upload HTTP/1.1\r\n" + HOST + "Content-Type: image/png\r\nContent-Length: 100000000\r\n\r\n\u0089PNG")
                 .getBytes(StandardCharsets.ISO_8859_1));
