@@ -181,6 +181,21 @@ class RequestFuzzTest {
         assertTrue(ex.responseText().contains("not started"), ex.responseText());
     }
 
+    /**
+     * The campaign's finding: a 699-byte JPEG whose header claims 3084 x 4096 pixels decoded into 430 MB. It is now
+     * refused from its header: an upload may claim at most {@link Api#PIXELS_PER_BYTE} pixels per byte.
+     */
+    @Test
+    void aSmallJpegClaimingMillionsOfPixelsIsRefusedUndecoded() throws Exception {
+        byte[] raw = Files.readAllBytes(Path.of(RequestFuzzTest.class.getResource("RequestFuzzTestInputs/request/jpeg-claiming-12-megapixels").toURI()));
+        LocalExchange ex = LocalExchange.parse(raw);
+        long allocated = handle(ex);
+        check(ex);
+        assertEquals(400, ex.getResponseCode(), ex.responseText());
+        assertTrue(ex.responseText().contains("3084x4096") && ex.responseText().contains("limit"), ex.responseText());
+        assertTrue(allocated < 16L << 20, "allocated " + allocated);
+    }
+
     // ---------------------------------------------------------------- the harness against the real thing
 
     /**
