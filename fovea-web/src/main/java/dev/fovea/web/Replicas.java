@@ -26,9 +26,11 @@ import java.util.function.LongSupplier;
  * computations run at once; a request that finds none free within the timeout gets HTTP 503.
  *
  * <p><b>Threads.</b> With {@code serialKernels}, a request's kernels run on its own thread
- * ({@link Parallel#serial}) instead of being split over the cores by the shared kernel pool: several requests (and
- * the training) then each keep a core rather than all queueing for the pool's workers. BENCHMARKS.md ("Web server
- * under load") has the measurement behind the default; the answers are the same bit for bit either way.
+ * ({@link Parallel#serial}) instead of being split over the cores by the shared kernel pool. The server does not:
+ * measured with 64 clients on 2 cores (BENCHMARKS.md, "Web server under load"), the shared pool answered 35% more
+ * predictions a second while a model trained and 5% more while it did not, and training itself went faster. (A
+ * request's thread is virtual; a serial computation holds one of the few carrier threads all the while, where one
+ * waiting for the pool's workers lets other requests' threads run.) The answers are the same bit for bit either way.
  */
 final class Replicas {
     private final Module live;

@@ -72,8 +72,8 @@ public final class WebServer implements AutoCloseable {
         return start(model, feed, host, port, warnings, SERIAL_KERNELS);
     }
 
-    /** Whether requests run their kernels on their own threads (see {@link Replicas}); the load benchmark compares both. */
-    static final boolean SERIAL_KERNELS = true;
+    /** Whether requests run their kernels on their own threads (see {@link Replicas}): no; the load benchmark compares both. */
+    static final boolean SERIAL_KERNELS = false;
 
     static WebServer start(ServedModel model, TrainingFeed feed, String host, int port, PrintStream warnings, boolean serialKernels) throws IOException {
         InetAddress address = InetAddress.getByName(host);

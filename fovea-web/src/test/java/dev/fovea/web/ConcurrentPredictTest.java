@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Inference on one model from many threads at once gives, bit for bit, what one thread gives: {@link Module#predict}
  * from 8 threads on one shared model, with its kernels spread over the cores and with each request's kernels kept
- * on its own thread ({@link Parallel#serial}, what the server does under load), on LeNet-5 and on a ResNet-20 whose
+ * on its own thread ({@link Parallel#serial}, which the server can be set to do), on LeNet-5 and on a ResNet-20 whose
  * batch-norm layers make the training/evaluation mode matter.
  */
 class ConcurrentPredictTest {

@@ -11,7 +11,7 @@ import java.time.LocalDate;
 /**
  * The web server under load, for BENCHMARKS.md: {@link LoadRig}'s prediction requests from 64 clients while a model
  * trains in the process, and again with training paused; each with the requests' kernels on their own threads
- * (what the server does) and spread over the shared kernel pool. Prints a Markdown table. From the repository root,
+ * and spread over the shared kernel pool (what the server does). Prints a Markdown table. From the repository root,
  * after {@code mvn -B -o -pl fovea-web -am test-compile -DskipTests}:
  * <pre>
  * java --add-modules jdk.incubator.vector -cp fovea-web/target/test-classes:fovea-web/target/classes:fovea-models/target/classes:\
