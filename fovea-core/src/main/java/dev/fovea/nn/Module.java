@@ -7,7 +7,6 @@ import dev.fovea.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,15 +59,22 @@ public abstract class Module {
         }
     }
 
-    /** Runs the model in evaluation mode without recording a graph, restoring the previous mode afterwards. */
+    /** Threads inside {@link #predict}: every module answers {@link #isTraining()} with false there. */
+    private static final ThreadLocal<boolean[]> PREDICTING = ThreadLocal.withInitial(() -> new boolean[1]);
+
+    /**
+     * Runs the model in evaluation mode without recording a graph; the model's own mode is left as it is. The mode
+     * is switched for the calling thread only, so many threads may predict with one model at once, and with the same
+     * results as one thread, even while it is in training mode.
+     */
     public Tensor predict(Tensor x) {
-        Map<Module, Boolean> was = new IdentityHashMap<>();
-        for (Module m : namedModules().values()) was.put(m, m.training);
-        eval();
+        boolean[] predicting = PREDICTING.get();
+        boolean was = predicting[0];
+        predicting[0] = true;
         try (var ignored = Autograd.noGrad()) {
             return call(x);
         } finally {
-            for (var e : was.entrySet()) e.getKey().training = e.getValue();
+            predicting[0] = was;
         }
     }
 
@@ -219,8 +225,9 @@ public abstract class Module {
         return train(false);
     }
 
+    /** Whether this module computes in training mode: its mode, except inside {@link #predict} on this thread. */
     public boolean isTraining() {
-        return training;
+        return training && !PREDICTING.get()[0];
     }
 
     // ---------------------------------------------------------------- description

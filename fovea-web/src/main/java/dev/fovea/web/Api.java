@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What each JSON endpoint computes, apart from HTTP: requests come in as parsed JSON objects (or query parameters),
@@ -106,10 +108,13 @@ final class Api {
         Integer batch = Requests.optionalInt(body, "batchSize");
         if (lr != null && (!(lr >= 0) || lr > 10)) throw new IllegalArgumentException("learningRate must be between 0 and 10, got " + lr);
         if (momentum != null && !(momentum >= 0 && momentum < 1)) throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
-        if (momentum != null && c.optimizer() != null && Double.isNaN(c.optimizer().momentum())) {
-            throw new IllegalArgumentException(c.optimizer().typeName() + " has no momentum");
-        }
         if (wd != null && (!(wd >= 0) || wd > 1)) throw new IllegalArgumentException("weightDecay must be between 0 and 1, got " + wd);
+        // Momentum and weight decay belong to the optimizer, which exists once the run has started (the page is up before).
+        if ((momentum != null || wd != null) && c.optimizer() == null) {
+            throw new WebServer.HttpError(409, "training has not started yet; momentum and weight decay can be changed once it has");
+        }
+        if (momentum != null && Double.isNaN(c.optimizer().momentum())) throw new IllegalArgumentException(c.optimizer().typeName() + " has no momentum");
+        if (wd != null && Double.isNaN(c.optimizer().weightDecay())) throw new IllegalArgumentException(c.optimizer().typeName() + " has no weight decay");
         if (batch != null && (batch < 1 || batch > 4096)) throw new IllegalArgumentException("batchSize must be between 1 and 4096, got " + batch);
         if (lr != null) c.setLearningRate(lr);
         if (momentum != null) c.setMomentum(momentum);
@@ -389,11 +394,35 @@ final class Api {
         return Playground.conv1d(signal, kernel, flip, padding == null ? 0 : padding);
     }
 
+    /** A 4K screen: the most pixels an upload may have (decoding costs about 35 bytes of memory a pixel). */
+    static final long MAX_UPLOAD_PIXELS = 3840L * 2160;
+    /**
+     * Pixels an upload may claim per byte of it. A few hundred bytes can declare a JPEG of 3084 x 4096 pixels that
+     * decodes (to grey) into 430 MB; real pictures, even plain drawings as PNG, hold far fewer pixels per byte.
+     */
+    static final long PIXELS_PER_BYTE = 256;
+    /** Images decoded at once; more uploads wait, and after 30 seconds get HTTP 503. */
+    private final Semaphore decoding = new Semaphore(2);
+
     /** Decodes an uploaded PNG or JPEG into the model's input size, as pixels in [0, 1]. */
     Map<String, Object> upload(byte[] bytes) {
         if (bytes.length == 0) throw new IllegalArgumentException("the upload is empty; send a PNG or JPEG image");
         int[] s = served.inputShape();
         if (s[0] != 1 && s[0] != 3) throw new IllegalArgumentException("uploads need a model with 1 or 3 input channels, this one has " + s[0]);
+        try {
+            if (!decoding.tryAcquire(30, TimeUnit.SECONDS)) throw new Replicas.BusyException();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Replicas.BusyException();
+        }
+        try {
+            return decode(bytes, s, Math.min(MAX_UPLOAD_PIXELS, Math.max(64 * 64, PIXELS_PER_BYTE * bytes.length)));
+        } finally {
+            decoding.release();
+        }
+    }
+
+    private static Map<String, Object> decode(byte[] bytes, int[] s, long maxPixels) {
         Path tmp = null;
         try {
             // ImageFile reads from a file and checks the header's size before decoding; a private temporary file feeds it.
@@ -401,7 +430,7 @@ final class Api {
             Files.write(tmp, bytes);
             float[] px;
             try {
-                px = ImageFile.read(tmp, s[0], s[1], s[2], 4096L * 4096);
+                px = ImageFile.read(tmp, s[0], s[1], s[2], maxPixels);
             } catch (DataException e) {
                 throw new IllegalArgumentException("not a usable image: " + e.getMessage().replace(tmp.toString() + ": ", ""), e);
             }

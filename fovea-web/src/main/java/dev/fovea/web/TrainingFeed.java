@@ -53,7 +53,8 @@ public final class TrainingFeed {
         changed();
     }
 
-    private synchronized void step(Trainer.StepResult s) {
+    /** The step listener {@link #attach} installs; package-private so a test can run its own listener beside it. */
+    synchronized void step(Trainer.StepResult s) {
         stepCount++;
         if (stepCount % thinning == 0) {
             Map<String, Object> p = new LinkedHashMap<>();

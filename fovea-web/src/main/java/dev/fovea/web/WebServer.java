@@ -34,7 +34,9 @@ import java.util.regex.Pattern;
  * a larger declared length gets HTTP 413 before any of the body is read, and a body without a length is read only
  * up to the limit. Static files are looked up by name in one resource folder; names are restricted to letters,
  * digits, dots, dashes and underscores in slash-separated parts, so no URL can reach anything else. Malformed
- * requests get HTTP 400 with a message, unknown URLs 404, all as JSON {@code {"error": "..."}}.
+ * requests get HTTP 400 with a message, unknown URLs 404, a wrong method 405, a body of the wrong type 415, a request
+ * the training's state does not allow yet (momentum before the run has started) 409, and when every replica stays
+ * busy for 30 seconds 503; all as JSON {@code {"error": "..."}}. Nothing else answers 500 except a bug.
  */
 public final class WebServer implements AutoCloseable {
     public static final int MAX_UPLOAD = 2 << 20;
@@ -67,13 +69,21 @@ public final class WebServer implements AutoCloseable {
      * {@code warnings} is told that anyone who can reach it can use the page.
      */
     public static WebServer start(ServedModel model, TrainingFeed feed, String host, int port, PrintStream warnings) throws IOException {
+        return start(model, feed, host, port, warnings, SERIAL_KERNELS);
+    }
+
+    /** Whether requests run their kernels on their own threads (see {@link Replicas}): no; the load benchmark compares both. */
+    static final boolean SERIAL_KERNELS = false;
+
+    static WebServer start(ServedModel model, TrainingFeed feed, String host, int port, PrintStream warnings, boolean serialKernels) throws IOException {
         InetAddress address = InetAddress.getByName(host);
         boolean loopback = address.isLoopbackAddress();
         if (!loopback && warnings != null) {
             warnings.println("warning: serving on " + host + ": anyone who can reach this address can use the page and steer training; "
                     + "the default, 127.0.0.1, keeps it to this machine");
         }
-        Replicas replicas = new Replicas(model.model(), feed == null ? null : feed.control(), 2, feed == null ? () -> 0 : feed::weightsVersion);
+        Replicas replicas = new Replicas(model.model(), feed == null ? null : feed.control(), 2, feed == null ? () -> 0 : feed::weightsVersion,
+                serialKernels);
         Api api = new Api(model, replicas, feed);
         HttpServer server = HttpServer.create(new InetSocketAddress(address, port), 64);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
@@ -102,7 +112,8 @@ public final class WebServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- dispatch
 
-    private void handle(HttpExchange ex) throws IOException {
+    /** Answers one exchange; package-private so the fuzz test can drive it without sockets. */
+    void handle(HttpExchange ex) throws IOException {
         try (ex) {
             try {
                 ex.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
@@ -136,13 +147,18 @@ public final class WebServer implements AutoCloseable {
         }
     }
 
+    /**
+     * The Host names of this machine's loopback, with an optional (possibly empty) port: localhost, a numeric
+     * 127.x.y.z, [::1]. Only numbers after "127.": a name such as 127.example.org can point anywhere.
+     */
+    private static final Pattern LOOPBACK_HOST = Pattern.compile("(localhost|127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}|\\[::1\\])(:\\d*)?",
+            Pattern.CASE_INSENSITIVE);
+
     private void checkHost(HttpExchange ex) {
         if (!loopbackOnly) return;
         String host = ex.getRequestHeaders().getFirst("Host");
         if (host == null) throw new HttpError(400, "the request has no Host header");
-        String name = host.startsWith("[") ? host.substring(0, host.indexOf(']') + 1) : host.replaceFirst(":\\d+$", "");
-        name = name.toLowerCase(Locale.ROOT);
-        if (!(name.equals("localhost") || name.startsWith("127.") || name.equals("[::1]"))) {
+        if (!LOOPBACK_HOST.matcher(host).matches()) {
             throw new HttpError(403, "this server answers only requests for 127.0.0.1 or localhost, not '" + host + "'");
         }
     }
