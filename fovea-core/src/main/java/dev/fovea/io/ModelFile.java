@@ -101,7 +101,7 @@ public final class ModelFile {
         long dataLen = verified.dataLen();
         Module model;
         try {
-            model = Architecture.build(header.get("architecture"));
+            model = Architecture.build(header.get("architecture"), dataLen / 4);
         } catch (ModelFormatException e) {
             throw new ModelFormatException(name + ": " + e.getMessage(), e);
         }
