@@ -8,7 +8,9 @@ import dev.fovea.nn.AuxiliaryOutputs;
 import dev.fovea.nn.CrossEntropyLoss;
 import dev.fovea.nn.Module;
 import dev.fovea.optim.LearningRateSchedule;
+import dev.fovea.optim.GradClipping;
 import dev.fovea.optim.Optimizer;
+import dev.fovea.tensor.AnomalyException;
 import dev.fovea.tensor.Autograd;
 import dev.fovea.tensor.Losses;
 import dev.fovea.tensor.Rng;
@@ -105,6 +107,9 @@ public final class Trainer {
     private Map<String, Object> checkpointMetadata = Map.of();
     private Checkpoint resumeFrom;
     private Consumer<EpochResult> epochListener;
+    private double clipNorm, clipValue;
+    /** Epoch and step (0: the evaluation after it) of the running step, for the report of anomaly detection. */
+    private int anomalyEpoch, anomalyStep;
 
     public Trainer(Module model, Optimizer optimizer, CrossEntropyLoss loss) {
         this.model = model;
@@ -166,6 +171,26 @@ public final class Trainer {
      */
     public Trainer resume(Checkpoint checkpoint) {
         this.resumeFrom = checkpoint;
+        return this;
+    }
+
+    /**
+     * Clips the gradients' total L2 norm to {@code maxNorm} before every step, as PyTorch's
+     * {@code clip_grad_norm_} ({@link GradClipping}); 0 turns it off (the default).
+     */
+    public Trainer clipGradNorm(double maxNorm) {
+        if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) throw new IllegalArgumentException("max norm must be a non-negative number, got " + maxNorm);
+        this.clipNorm = maxNorm;
+        return this;
+    }
+
+    /**
+     * Clamps every gradient element to [-clipValue, clipValue] before every step, as PyTorch's
+     * {@code clip_grad_value_}, after norm clipping when both are on (as Keras does); 0 turns it off (the default).
+     */
+    public Trainer clipGradValue(double clipValue) {
+        if (!(clipValue >= 0) || Double.isInfinite(clipValue)) throw new IllegalArgumentException("clip value must be a non-negative number, got " + clipValue);
+        this.clipValue = clipValue;
         return this;
     }
 
@@ -245,6 +270,8 @@ public final class Trainer {
                 String prefix = String.format("epoch %d/%d", epoch, epochs);
                 for (Batch b : loader) {
                     step++;
+                    anomalyEpoch = epoch;
+                    anomalyStep = step;
                     Tensor logits, l;
                     if (model instanceof AuxiliaryOutputs aux) {
                         AuxiliaryOutputs.Outputs o = aux.forwardTraining(b.images());
@@ -259,6 +286,8 @@ public final class Trainer {
                     if (!Double.isFinite(lv)) throw new TrainingDivergedException(epoch, step, lv, firstNonFiniteLayer(b.images()));
                     optimizer.zeroGrad();
                     l.backward();
+                    if (clipNorm > 0) GradClipping.clipGradNorm(model.parameters(), clipNorm);
+                    if (clipValue > 0) GradClipping.clipGradValue(model.parameters(), clipValue);
                     optimizer.setLearningRate(baseLr * schedule.factor(globalStep++, totalSteps, stepsPerEpoch));
                     optimizer.step();
                     lossSum += lv * b.size();
@@ -268,6 +297,7 @@ public final class Trainer {
                     double secs = (System.nanoTime() - start) / 1e9;
                     progress.update(prefix, step, stepsPerEpoch, String.format("loss %.4f  acc %.2f%%  %,.0f img/s", lossSum / seen, 100.0 * correct / seen, seen / secs));
                 }
+                anomalyStep = 0;
                 double secs = (System.nanoTime() - start) / 1e9;
                 String memoryLine = memory == null ? null : memory.line(step);
                 int evalBatch = Math.max(batchSize, 256);
@@ -305,6 +335,9 @@ public final class Trainer {
                 if (epochListener != null) epochListener.accept(r);
                 if (stopped) break;
             }
+        } catch (AnomalyException e) {
+            throw e.atStep(anomalyStep == 0 ? "evaluation after epoch " + anomalyEpoch
+                    : String.format("epoch %d, step %d of %d", anomalyEpoch, anomalyStep, stepsPerEpoch));
         } finally {
             Rng.swapGlobal(callersRng);
             optimizer.setLearningRate(baseLr);
