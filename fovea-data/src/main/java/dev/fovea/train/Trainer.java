@@ -220,6 +220,7 @@ public final class Trainer {
         int firstEpoch = 1, bestEpoch = 0, sinceBest = 0;
         double bestAccuracy = Double.NEGATIVE_INFINITY;
         Map<String, Tensor> bestState = null;
+        boolean finishedBefore = false;
         if (resumeFrom != null) {
             Map<String, Object> t = resumeFrom.training();
             checkSame(t, "seed", seed, "seed");
@@ -227,7 +228,7 @@ public final class Trainer {
             checkSame(t, "trainSize", train.size(), "training-set size");
             checkSame(t, "stepsPerEpoch", stepsPerEpoch, "steps per epoch");
             int done = (int) number(t, "epoch");
-            if (done >= epochs) {
+            if (done > epochs) {
                 throw new IllegalArgumentException("the checkpoint has already completed " + epochs(done) + "; ask for more than " + done + " to train further");
             }
             if (resumeFrom.model() != model) model.loadStateDict(resumeFrom.model().stateDict());
@@ -246,19 +247,20 @@ public final class Trainer {
                 }
                 if (!best.isEmpty()) bestState = best;
             }
-            if (patience > 0 && sinceBest >= patience) {
-                throw new IllegalArgumentException("the checkpointed run already stopped early: validation accuracy has not improved for "
-                        + epochs(sinceBest) + " (patience " + patience + "; a larger patience lets it go on)");
-            }
-            progress.line(String.format("Resuming after epoch %d of %d", done, epochs));
+            // A run killed after its last checkpoint but before its caller saved the model resumes to just that.
+            finishedBefore = done == epochs || patience > 0 && sinceBest >= patience;
+            progress.line(!finishedBefore ? String.format("Resuming after epoch %d of %d", done, epochs)
+                    : done == epochs ? String.format("The checkpoint has completed all %s: nothing left to train", epochs(epochs))
+                    : String.format("The checkpointed run stopped early (no improvement for %s, patience %d): nothing left to train; "
+                            + "a larger patience lets it go on", epochs(sinceBest), patience));
         }
         double baseLr = optimizer.learningRate();
         Rng callersRng = Rng.global();
-        boolean stopped = false;
+        boolean stopped = finishedBefore && patience > 0 && sinceBest >= patience;
         int lastEpoch = firstEpoch - 1;
         Evaluation lastTest = null;
         try {
-            for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
+            for (int epoch = firstEpoch; epoch <= epochs && !finishedBefore; epoch++) {
                 Rng.swapGlobal(epochRng(seed, epoch));
                 loader.setEpoch(epoch - 1);
                 model.train();
@@ -346,6 +348,8 @@ public final class Trainer {
             model.loadStateDict(bestState);
             progress.line(String.format("Restored the weights of epoch %d (validation accuracy %.2f%%)", bestEpoch, 100 * bestAccuracy));
             lastTest = test == null ? null : evaluate(model, test, Math.max(batchSize, 256));
+        } else if (finishedBefore && test != null) {
+            lastTest = evaluate(model, test, Math.max(batchSize, 256));
         }
         return new Outcome(List.copyOf(history), bestEpoch, bestEpoch == 0 ? Double.NaN : bestAccuracy, stopped, lastTest);
     }
