@@ -3,9 +3,8 @@ package dev.fovea.cli;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import dev.fovea.data.DataException;
 import dev.fovea.io.ModelFormatException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,17 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CommandLineFuzzTest {
     static final String FUZZ_TIME = "10m";
-    private static Path empty;
-
-    @BeforeAll
-    static void makeDir() throws IOException {
-        empty = Files.createTempDirectory("fovea-fuzz-empty");
-    }
-
-    @AfterAll
-    static void removeDir() throws IOException {
-        Files.deleteIfExists(empty);
-    }
+    @TempDir
+    static Path empty;
 
     @FuzzTest(maxDuration = FUZZ_TIME)
     @Timeout(20)

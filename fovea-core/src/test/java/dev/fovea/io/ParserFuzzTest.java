@@ -1,9 +1,8 @@
 package dev.fovea.io;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -26,20 +25,8 @@ class ParserFuzzTest {
     /** How long one target fuzzes with JAZZER_FUZZ=1 (regression runs ignore it). */
     static final String FUZZ_TIME = "10m";
 
-    private static Path dir;
-
-    @BeforeAll
-    static void makeDir() throws IOException {
-        dir = Files.createTempDirectory("fovea-fuzz");
-    }
-
-    @AfterAll
-    static void removeDir() throws IOException {
-        try (var s = Files.list(dir)) {
-            for (Path p : s.toList()) Files.delete(p);
-        }
-        Files.delete(dir);
-    }
+    @TempDir
+    static Path dir;
 
     @FuzzTest(maxDuration = FUZZ_TIME)
     @Timeout(10)

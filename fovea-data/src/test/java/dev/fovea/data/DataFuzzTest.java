@@ -1,9 +1,8 @@
 package dev.fovea.data;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -27,19 +26,8 @@ class DataFuzzTest {
     /** How long one target fuzzes with JAZZER_FUZZ=1 (regression runs ignore it); the campaign of SECURITY.md. */
     static final String FUZZ_TIME = "10m";
 
-    private static Path dir;
-
-    @BeforeAll
-    static void makeDir() throws IOException {
-        dir = Files.createTempDirectory("fovea-fuzz");
-    }
-
-    @AfterAll
-    static void removeDir() throws IOException {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-    }
+    @TempDir
+    static Path dir;
 
     @FuzzTest(maxDuration = FUZZ_TIME)
     @Timeout(10)
