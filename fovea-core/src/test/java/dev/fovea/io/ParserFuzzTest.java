@@ -65,8 +65,18 @@ class ParserFuzzTest {
 
     // ---------------------------------------------------------------- the property
 
-    /** {@code read} returns, or throws a ModelFormatException naming {@code subject}; at most 32 MiB + 256 B per input byte. */
+    /**
+     * {@code read} returns, or throws a ModelFormatException naming {@code subject}; at most 32 MiB + 256 B per input
+     * byte. Over the bound it runs once more: a code path's first run also allocates for loading its classes (and,
+     * while fuzzing, for instrumenting them), which is not the parser's doing.
+     */
     private static void accepted(String subject, long inputBytes, ThrowingRunnable read) {
+        long allowed = (32L << 20) + 256 * inputBytes, allocated = allocation(subject, read);
+        if (allocated > allowed) allocated = allocation(subject, read);
+        assertTrue(allocated <= allowed, "allocated " + allocated + " bytes for " + inputBytes + " input bytes (allowed " + allowed + ")");
+    }
+
+    private static long allocation(String subject, ThrowingRunnable read) {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         try {
@@ -77,9 +87,7 @@ class ParserFuzzTest {
         } catch (IOException e) {
             throw new UncheckedIOException("an I/O error reading a file that is there", e);
         }
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        long allowed = (32L << 20) + 256 * inputBytes;
-        assertTrue(allocated <= allowed, "allocated " + allocated + " bytes for " + inputBytes + " input bytes (allowed " + allowed + ")");
+        return threads.getCurrentThreadAllocatedBytes() - before;
     }
 
     private interface ThrowingRunnable {

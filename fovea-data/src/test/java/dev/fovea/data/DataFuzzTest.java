@@ -82,9 +82,16 @@ class DataFuzzTest {
 
     /**
      * Runs {@code read}: it must return or throw a {@link DataException} whose message names {@code subject}; and
-     * it may allocate at most 32 MiB plus {@code perByte} bytes per input byte.
+     * it may allocate at most 32 MiB plus {@code perByte} bytes per input byte. Over the bound it runs once more: a
+     * code path's first run also allocates for loading its classes (and, while fuzzing, for instrumenting them).
      */
     static void accepted(Path subject, long inputBytes, long perByte, Runnable read) {
+        long allowed = (32L << 20) + perByte * inputBytes, allocated = allocation(subject, read);
+        if (allocated > allowed) allocated = allocation(subject, read);
+        assertTrue(allocated <= allowed, "allocated " + allocated + " bytes for " + inputBytes + " input bytes (allowed " + allowed + ")");
+    }
+
+    private static long allocation(Path subject, Runnable read) {
         var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         long before = threads.getCurrentThreadAllocatedBytes();
         try {
@@ -94,9 +101,7 @@ class DataFuzzTest {
             assertTrue(m != null && m.contains(subject.getFileName().toString()) && m.length() > subject.toString().length() + 5,
                     "a refusal must name the file and the problem: " + m);
         }
-        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        long allowed = (32L << 20) + perByte * inputBytes;
-        assertTrue(allocated <= allowed, "allocated " + allocated + " bytes for " + inputBytes + " input bytes (allowed " + allowed + ")");
+        return threads.getCurrentThreadAllocatedBytes() - before;
     }
 
     private static Path fresh(String name) {
