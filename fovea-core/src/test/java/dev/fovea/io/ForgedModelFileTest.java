@@ -61,8 +61,8 @@ class ForgedModelFileTest {
         long stored = m.parameterCount();
         Object description = Architecture.describe(m);
         assertEquals(stored, Architecture.build(description, stored).parameterCount());
-        // The same description against a file claiming a tenth of the weights is refused.
-        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Architecture.build(description, stored / 10));
+        // The same description against a file holding a twentieth of the weights is refused.
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> Architecture.build(description, stored / 20));
         assertTrue(e.getCause() instanceof AllocationLimit.Exceeded, String.valueOf(e.getCause()));
         // Outside a limit nothing is charged: big tensors are the caller's business.
         assertEquals(40_000_000, Tensor.zeros(4000, 10_000).numel());

@@ -167,7 +167,9 @@ public final class Trainer {
     /**
      * Continues the run saved in {@code checkpoint}: the next {@link #fit} loads its weights into the model and
      * its state into the optimizer and carries on after its last epoch. The run must be the same one: same
-     * seed, batch size and training-set size (checked), model and optimizer kind (the latter checked).
+     * seed, batch size and training-set size (checked), model and optimizer kind (the latter checked). A
+     * checkpoint whose run had finished (all epochs done, or stopped early) trains nothing more: the run ends as it
+     * ended then, so a process killed between its last checkpoint and saving its model can still finish.
      */
     public Trainer resume(Checkpoint checkpoint) {
         this.resumeFrom = checkpoint;
