@@ -127,8 +127,13 @@ final class Args {
     }
 
     boolean isFlag(String name) {
+        return kind(name) == Kind.FLAG;
+    }
+
+    /** The kind of option {@code name}, or null when there is none. */
+    Kind kind(String name) {
         Option o = options.get(name);
-        return o != null && o.kind == Kind.FLAG;
+        return o == null ? null : o.kind;
     }
 
     /** The names of the options, in declaration order. */

@@ -13,13 +13,18 @@ import java.io.PrintStream;
 final class EvalCommand {
     private EvalCommand() {}
 
-    static int run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("eval", "Evaluates a saved model on the test split of the dataset it was trained on.")
+    /** The command's options, for parsing and --help. */
+    static Args args() {
+        return new Args("eval", "Evaluates a saved model on the test split of the dataset it was trained on.")
                 .positional("MODEL")
                 .option("dataset", Args.Kind.TEXT, "NAME", null, "dataset to evaluate on (default: the one recorded in the model)")
                 .option("data-dir", Args.Kind.TEXT, "DIR", null, "folder with the dataset's files")
                 .option("batch", Args.Kind.INT, "B", "256", "batch size")
                 .option("top", Args.Kind.INT, "K", "5", "also report top-K accuracy (a hit when the true class is among the K highest scores)");
+    }
+
+    static int run(String[] argv, PrintStream out) throws IOException {
+        Args a = args();
         if (a.parse(argv)) {
             out.print(a.help());
             return 0;

@@ -23,14 +23,19 @@ import java.util.Map;
 final class ExportCommand {
     private ExportCommand() {}
 
-    static int run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("export", "Writes a model's weights and buffers as a safetensors file (float32), named as in its state dict\n"
+    /** The command's options, for parsing and --help. */
+    static Args args() {
+        return new Args("export", "Writes a model's weights and buffers as a safetensors file (float32), named as in its state dict\n"
                 + "(torchvision's names for the zoo models). MODEL is a saved model file or a model name ("
                 + String.join(", ", Zoo.names()) + "; fresh weights).")
                 .positional("MODEL")
                 .positional("OUT.safetensors")
                 .option("classes", Args.Kind.INT, "K", null, "number of classes when building a model by name (default: 1000 for ImageNet models, else 10)")
                 .option("in-channels", Args.Kind.INT, "C", null, "input channels when building a model by name (default: the model's)");
+    }
+
+    static int run(String[] argv, PrintStream out) throws IOException {
+        Args a = args();
         if (a.parse(argv)) {
             out.print(a.help());
             return 0;

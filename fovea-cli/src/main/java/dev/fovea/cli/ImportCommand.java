@@ -29,8 +29,9 @@ final class ImportCommand {
 
     private static final int LIST_LIMIT = 12;
 
-    static int run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("import", "Loads a safetensors file (F32, F64, F16, BF16 or I64, e.g. from PyTorch with torchvision's names)\n"
+    /** The command's options, for parsing and --help. */
+    static Args args() {
+        return new Args("import", "Loads a safetensors file (F32, F64, F16, BF16 or I64, e.g. from PyTorch with torchvision's names)\n"
                 + "into a model of the zoo and saves it as a Fovea model file. The model name, class count and input\n"
                 + "channels default to those recorded by 'fovea export', else are read from the tensors' shapes.")
                 .positional("IN.safetensors")
@@ -39,6 +40,10 @@ final class ImportCommand {
                 .option("classes", Args.Kind.INT, "K", null, "number of classes (default: from the file)")
                 .option("in-channels", Args.Kind.INT, "C", null, "input channels (default: from the file)")
                 .flag("non-strict", "allow tensors missing from the file (kept at their initial values) and extra tensors (ignored)");
+    }
+
+    static int run(String[] argv, PrintStream out) throws IOException {
+        Args a = args();
         if (a.parse(argv)) {
             out.print(a.help());
             return 0;

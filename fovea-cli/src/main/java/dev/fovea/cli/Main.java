@@ -2,6 +2,7 @@ package dev.fovea.cli;
 
 import dev.fovea.data.DataException;
 import dev.fovea.io.ModelFormatException;
+import dev.fovea.tensor.AnomalyException;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -71,6 +72,9 @@ public final class Main {
             return 1;
         } catch (IOException | UncheckedIOException ex) {
             err.println("fovea " + args[0] + ": error: " + ex.getMessage());
+            return 1;
+        } catch (AnomalyException ex) {
+            err.println("fovea " + args[0] + ": error: NaN or infinity found by --detect-anomaly: " + ex.getMessage());
             return 1;
         } catch (IllegalArgumentException | IllegalStateException ex) {
             err.println("fovea " + args[0] + ": error: " + ex.getMessage());

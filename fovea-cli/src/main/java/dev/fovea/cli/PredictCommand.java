@@ -12,11 +12,16 @@ import java.nio.file.Path;
 final class PredictCommand {
     private PredictCommand() {}
 
-    static int run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("predict", "Classifies one PNG or JPEG image with a saved model and prints the top-3 classes.\n"
+    /** The command's options, for parsing and --help. */
+    static Args args() {
+        return new Args("predict", "Classifies one PNG or JPEG image with a saved model and prints the top-3 classes.\n"
                 + "The image is converted to the model's input (grey or RGB, resized); Fashion-MNIST and MNIST show light objects on black.")
                 .positional("MODEL").positional("IMAGE")
                 .option("top", Args.Kind.INT, "K", "3", "how many classes to show");
+    }
+
+    static int run(String[] argv, PrintStream out) throws IOException {
+        Args a = args();
         if (a.parse(argv)) {
             out.print(a.help());
             return 0;

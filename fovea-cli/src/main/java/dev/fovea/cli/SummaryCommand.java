@@ -12,12 +12,17 @@ import java.nio.file.Path;
 final class SummaryCommand {
     private SummaryCommand() {}
 
-    static int run(String[] argv, PrintStream out) throws IOException {
-        Args a = new Args("summary", "Prints every layer's output shape, parameter count and multiply-adds for one input,\n"
+    /** The command's options, for parsing and --help. */
+    static Args args() {
+        return new Args("summary", "Prints every layer's output shape, parameter count and multiply-adds for one input,\n"
                 + "for a saved model file or a model name (" + String.join(", ", Zoo.names()) + ").")
                 .positional("MODEL|NAME")
                 .option("input", Args.Kind.TEXT, "C,H,W", null, "input shape (default: the one the model is built for)")
                 .option("classes", Args.Kind.INT, "K", null, "number of classes when building a model by name (default: 1000 for ImageNet models, else 10)");
+    }
+
+    static int run(String[] argv, PrintStream out) throws IOException {
+        Args a = args();
         if (a.parse(argv)) {
             out.print(a.help());
             return 0;

@@ -18,6 +18,7 @@ import dev.fovea.optim.Optimizer;
 import dev.fovea.optim.ParamGroup;
 import dev.fovea.optim.RMSprop;
 import dev.fovea.optim.SGD;
+import dev.fovea.tensor.Autograd;
 import dev.fovea.tensor.OpProfile;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Tensor;
@@ -50,7 +51,7 @@ final class TrainCommand {
     /** Options that make a run what it is: a resumed run may not change them. */
     private static final List<String> SAME_RUN = List.of("model", "dataset", "limit", "val-split", "batch", "seed", "optimizer", "lr-mult", "augment", "image-size");
     /** Options a checkpoint does not carry over to a resumed run. */
-    private static final Set<String> NOT_RECORDED = Set.of("resume", "init", "memory", "profile", "ui", "port", "host");
+    private static final Set<String> NOT_RECORDED = Set.of("resume", "init", "memory", "profile", "ui", "port", "host", "detect-anomaly");
 
     static Args args() {
         return new Args("train", "Trains a model (SGD with momentum 0.9 unless told otherwise) on a dataset's training split, reports\n"
@@ -87,6 +88,9 @@ final class TrainCommand {
                 .option("checkpoint", Args.Kind.TEXT, "FILE", null, "write a checkpoint (model, optimizer, progress) to FILE after every epoch")
                 .option("resume", Args.Kind.TEXT, "FILE", null, "continue the run of a checkpoint, with its options unless given here")
                 .option("out", Args.Kind.TEXT, "FILE", "lenet5.fovea", "where to save the trained model")
+                .option("clip-norm", Args.Kind.NUMBER, "X", null, "scale the gradients down when their total L2 norm exceeds X (PyTorch's clip_grad_norm_)")
+                .option("clip-value", Args.Kind.NUMBER, "X", null, "clamp every gradient element to [-X, X] (PyTorch's clip_grad_value_)")
+                .flag("detect-anomaly", "check every operation's output and gradient for NaN/Inf and stop at the first, naming the layer (slow)")
                 .flag("memory", "also report memory allocated per step, peak heap and garbage collections")
                 .flag("profile", "after training, print where the time went: each layer type's forward and each operation's backward")
                 .flag("ui", "show training live in the browser (curves, pause, hyperparameters, the network's insides); see 'fovea serve'")
@@ -134,6 +138,9 @@ final class TrainCommand {
         List<String> freeze = a.given("freeze") ? list(a.text("freeze"), "freeze") : List.of();
         Map<String, Double> lrMult = a.given("lr-mult") ? lrMultipliers(a.text("lr-mult")) : Map.of();
         OptimizerChoice opt = optimizer(a, optimizerName);
+        double clipNorm = a.given("clip-norm") ? a.number("clip-norm", 0) : 0, clipValue = a.given("clip-value") ? a.number("clip-value", 0) : 0;
+        if (a.given("clip-norm") && clipNorm <= 0) throw new UsageException("option --clip-norm: must be above 0, got " + a.text("clip-norm"));
+        if (a.given("clip-value") && clipValue <= 0) throw new UsageException("option --clip-value: must be above 0, got " + a.text("clip-value"));
 
         if (a.given("image-size") && !a.text("dataset").equals("folder")) throw new UsageException("option --image-size: only --dataset folder takes it");
         int imageSize = a.given("image-size") ? a.integer("image-size", 1) : 32;
@@ -226,7 +233,7 @@ final class TrainCommand {
         for (String n : notes) out.println(n);
 
         Trainer trainer = new Trainer(model, optimizer, new CrossEntropyLoss(labelSmoothing)).output(out).schedule(schedule.schedule)
-                .memoryReport(a.flag("memory")).validation(valSet).earlyStopping(patience);
+                .memoryReport(a.flag("memory")).validation(valSet).earlyStopping(patience).clipGradNorm(clipNorm).clipGradValue(clipValue);
         if (a.given("checkpoint")) {
             Map<String, Object> meta = new LinkedHashMap<>();
             meta.put("model", modelName);
@@ -239,6 +246,7 @@ final class TrainCommand {
                 ? ServeCommand.live(trainer, modelName, model, train.classNames(), shape, data.mean(), data.std(), test, epochs, a, out) : null;
         OpProfile.reset();
         OpProfile.enable(a.flag("profile"));
+        Autograd.detectAnomaly(a.flag("detect-anomaly"));
         Trainer.Outcome outcome;
         try {
             outcome = trainer.run(trainSet, test, epochs, batch, seed);
@@ -247,6 +255,7 @@ final class TrainCommand {
             throw e;
         } finally {
             OpProfile.enable(false);
+            Autograd.detectAnomaly(false);
         }
         if (a.flag("profile")) out.print("Time by operation, training and test passes of all epochs:\n" + OpProfile.report());
         Trainer.EpochResult last = outcome.history().getLast();

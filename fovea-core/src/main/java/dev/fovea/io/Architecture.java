@@ -27,6 +27,7 @@ import dev.fovea.nn.Sequential;
 import dev.fovea.nn.Sigmoid;
 import dev.fovea.nn.Softmax;
 import dev.fovea.nn.Tanh;
+import dev.fovea.tensor.AllocationLimit;
 import dev.fovea.tensor.Rng;
 
 import java.util.ArrayList;
@@ -177,6 +178,31 @@ public final class Architecture {
         } finally {
             Rng.swapGlobal(saved);
         }
+    }
+
+    /**
+     * Like {@link #build(Object)} for a description read from a file that holds {@code storedElements} weights:
+     * the layers may create at most {@link #allocationCap} tensor elements, checked as each one asks
+     * ({@link AllocationLimit}), so a header of a few bytes cannot make the reader allocate gigabytes before the
+     * stored tensors are compared with the architecture.
+     */
+    public static Module build(Object description, long storedElements) {
+        long cap = allocationCap(storedElements);
+        try {
+            return AllocationLimit.within(cap, () -> build(description));
+        } catch (AllocationLimit.Exceeded e) {
+            throw new ModelFormatException("architecture: its layers ask for more than " + e.limit() + " tensor elements, more than "
+                    + storedElements + " stored weights can explain", e);
+        }
+    }
+
+    /**
+     * What building may create for a file of {@code storedElements} weights: each weight is made a few times over
+     * (the zeros a layer registers, its random initial values, a model's own re-initialisation: the zoo needs at most
+     * 4.7 times, MobileNetV2), so 8 times, plus room for the small tensors of a few hundred layers.
+     */
+    public static long allocationCap(long storedElements) {
+        return 8 * storedElements + (1 << 16);
     }
 
     private static volatile boolean providersLoaded;

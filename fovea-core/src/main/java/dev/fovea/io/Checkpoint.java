@@ -132,7 +132,7 @@ public record Checkpoint(Module model, Optimizer.State optimizer, Map<String, Ob
         long dataLen = verified.dataLen();
         Module model;
         try {
-            model = Architecture.build(header.get("architecture"));
+            model = Architecture.build(header.get("architecture"), dataLen / 4);
         } catch (ModelFormatException e) {
             throw new ModelFormatException(name + ": " + e.getMessage(), e);
         }

@@ -101,7 +101,7 @@ public final class ModelFile {
         long dataLen = verified.dataLen();
         Module model;
         try {
-            model = Architecture.build(header.get("architecture"));
+            model = Architecture.build(header.get("architecture"), dataLen / 4);
         } catch (ModelFormatException e) {
             throw new ModelFormatException(name + ": " + e.getMessage(), e);
         }
@@ -188,6 +188,16 @@ public final class ModelFile {
         return true;
     }
 
+    /** Forces a folder's entries to disk (POSIX fsync on the directory); a no-op where the system cannot open folders. */
+    private static void forceDirectory(Path dir) {
+        if (dir == null) return;
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Windows cannot open a directory as a file; its rename is durable without it.
+        }
+    }
+
     static byte[] sha256(byte[] data, int length) {
         try {
             MessageDigest md = MessageDigest.getInstance("SHA-256");
@@ -198,7 +208,11 @@ public final class ModelFile {
         }
     }
 
-    /** Temporary file in the same folder, forced to disk, then renamed over the target. */
+    /**
+     * Temporary file in the same folder, forced to disk, then renamed over the target, and the folder forced too so
+     * that the rename itself survives a power cut. A crash at any moment leaves the old file or the new one, whole;
+     * at worst a stray temporary file ({@code .NAME*.tmp}) stays behind.
+     */
     public static void writeAtomically(Path path, byte[] bytes) throws IOException {
         Path abs = path.toAbsolutePath();
         Path dir = abs.getParent();
@@ -216,6 +230,7 @@ public final class ModelFile {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
             }
+            forceDirectory(dir);
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -1,5 +1,6 @@
 package dev.fovea.nn;
 
+import dev.fovea.tensor.Anomaly;
 import dev.fovea.tensor.Autograd;
 import dev.fovea.tensor.OpProfile;
 import dev.fovea.tensor.Tensor;
@@ -30,6 +31,34 @@ public abstract class Module {
 
     /** Runs {@link #forward(Tensor)}, reporting the call to an active {@link Summary} and {@link CallObserver}. */
     public final Tensor call(Tensor x) {
+        if (Anomaly.isEnabled()) return callInLayer(x);
+        return callObserved(x);
+    }
+
+    /** {@link #call} while anomaly detection is on: tells it which layer the operations belong to. */
+    private Tensor callInLayer(Tensor x) {
+        Anomaly.Layer parent = Anomaly.currentLayer();
+        String path = "";
+        if (parent != null && parent.owner() instanceof Module p) {
+            String name = p.pathTo(this);
+            path = parent.path().isEmpty() ? name : name.isEmpty() ? parent.path() : parent.path() + "." + name;
+        }
+        Anomaly.enterLayer(this, path, typeName());
+        try {
+            return callObserved(x);
+        } finally {
+            Anomaly.exitLayer();
+        }
+    }
+
+    /** The dotted path from this module to {@code m}, which it calls; its type name if it is not below this one. */
+    private String pathTo(Module m) {
+        for (var e : children.entrySet()) if (e.getValue() == m) return e.getKey();
+        for (var e : namedModules().entrySet()) if (e.getValue() == m) return e.getKey();
+        return "(" + m.typeName() + ")";
+    }
+
+    private Tensor callObserved(Tensor x) {
         long t0 = OpProfile.isEnabled() && children.isEmpty() ? System.nanoTime() : 0;
         Tensor y = forward(x);
         if (t0 != 0) OpProfile.add("forward " + typeName(), System.nanoTime() - t0);

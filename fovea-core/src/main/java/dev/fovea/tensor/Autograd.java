@@ -39,6 +39,20 @@ public final class Autograd {
         return NO_GRAD_DEPTH.get()[0] == 0;
     }
 
+    /**
+     * Turns anomaly detection on or off for all threads, like {@code torch.autograd.set_detect_anomaly}: every
+     * operation's output and every gradient is checked for NaN and infinity, and the first found throws an
+     * {@link AnomalyException} naming the operation, its layer and its inputs' statistics (see {@link Anomaly}).
+     * Slow (every value is read once more); off by default, and then free.
+     */
+    public static void detectAnomaly(boolean on) {
+        Anomaly.enabled = on;
+    }
+
+    public static boolean isDetectingAnomaly() {
+        return Anomaly.enabled;
+    }
+
     static void backward(Tensor root, Tensor gradRoot) {
         if (!root.requiresGrad()) {
             throw new IllegalStateException("backward(): the tensor does not require grad (no parameter fed into it, or it was computed under noGrad)");
@@ -69,6 +83,7 @@ public final class Autograd {
                 long t0 = OpProfile.isEnabled() ? System.nanoTime() : 0;
                 Tensor[] gin = node.backward.apply(gt);
                 if (t0 != 0) OpProfile.add("backward " + node.op, System.nanoTime() - t0);
+                if (Anomaly.enabled) Anomaly.checkBackward(node, gt, gin);
                 node.backward = null; // frees what the closure saved, as PyTorch does without retain_graph
                 for (int k = 0; k < node.inputs.length; k++) {
                     Tensor in = node.inputs[k];

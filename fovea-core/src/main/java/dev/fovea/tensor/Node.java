@@ -10,11 +10,14 @@ final class Node {
     final String op;
     final Tensor[] inputs;
     Backward backward;
+    /** The layer the operation ran in, kept while anomaly detection is on (for its backward's report); else null. */
+    final Anomaly.Layer layer;
 
     Node(String op, Tensor[] inputs, Backward backward) {
         this.op = op;
         this.inputs = inputs;
         this.backward = backward;
+        this.layer = Anomaly.enabled ? Anomaly.currentLayer() : null;
     }
 
     /**
@@ -22,6 +25,7 @@ final class Node {
      * {@code out} a plain tensor, so that inference keeps no graph and no saved activations.
      */
     static Tensor record(Tensor out, String op, Backward backward, Tensor... inputs) {
+        if (Anomaly.enabled) Anomaly.checkForward(op, out, inputs);
         if (!Autograd.isEnabled()) return out;
         for (Tensor in : inputs) {
             if (in != null && in.requiresGrad()) {

@@ -52,11 +52,13 @@ public final class Tensor {
     }
 
     public static Tensor zeros(int... shape) {
-        return new Tensor(Buf.allocate(Shapes.numel(shape), false), shape);
+        return zeros(DType.FLOAT32, shape);
     }
 
     public static Tensor zeros(DType dtype, int... shape) {
-        return new Tensor(Buf.allocate(Shapes.numel(shape), dtype == DType.FLOAT64), shape);
+        int n = Shapes.numel(shape);
+        AllocationLimit.charge(n);
+        return new Tensor(Buf.allocate(n, dtype == DType.FLOAT64), shape);
     }
 
     public static Tensor ones(int... shape) {

@@ -12,13 +12,22 @@ import java.util.Iterator;
 /**
  * Reads one PNG or JPEG (through the JDK's ImageIO) into a C x H x W float array scaled to [0, 1], resized with
  * bilinear interpolation. The size in the image's header is checked before any pixel is decoded, so a small file
- * claiming a huge image is refused rather than exhausting memory.
+ * claiming a huge image is refused rather than exhausting memory: each side must be at most {@link #MAX_SIDE}, and
+ * the pixel count at most the caller's limit and at most {@link #MAX_PIXELS_PER_BYTE} times the file's length (no
+ * PNG or JPEG encodes more, so a header claiming more belongs to a truncated or forged file). Only the PNG and JPEG
+ * readers are used, whatever other formats ImageIO knows, to keep the code that sees untrusted bytes small.
  */
 public final class ImageFile {
     private ImageFile() {}
 
     /** Largest width or height accepted. */
     public static final int MAX_SIDE = 8192;
+
+    /**
+     * The most pixels one byte of a PNG or JPEG file can stand for: deflate expands at most 1032-fold and a 1-bit
+     * PNG packs 8 pixels in a byte (8256); a baseline or progressive JPEG needs at least one bit per 8x8 block.
+     */
+    public static final long MAX_PIXELS_PER_BYTE = 8 * 1032;
 
     /** {@code channels} is 1 (grey, by luminance) or 3 (RGB). Sides up to {@link #MAX_SIDE}. */
     public static float[] read(Path path, int channels, int height, int width) {
@@ -37,14 +46,24 @@ public final class ImageFile {
         BufferedImage img;
         try (ImageInputStream in = ImageIO.createImageInputStream(path.toFile())) {
             if (in == null) throw new DataException(name + ": cannot open the file");
-            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
-            if (!readers.hasNext()) throw new DataException(name + ": not a PNG or JPEG image (or any format ImageIO reads)");
-            ImageReader r = readers.next();
+            ImageReader r = null;
+            for (Iterator<ImageReader> readers = ImageIO.getImageReaders(in); readers.hasNext() && r == null; ) {
+                ImageReader candidate = readers.next();
+                String format = candidate.getFormatName().toLowerCase(java.util.Locale.ROOT);
+                if (format.equals("png") || format.equals("jpeg")) r = candidate;
+                else candidate.dispose();
+            }
+            if (r == null) throw new DataException(name + ": not a PNG or JPEG image");
             try {
                 r.setInput(in, true, true);
                 int w = r.getWidth(0), h = r.getHeight(0);
                 if (w < 1 || h < 1 || w > MAX_SIDE || h > MAX_SIDE) {
                     throw new DataException(name + ": image of " + w + "x" + h + " pixels; sides must be between 1 and " + MAX_SIDE);
+                }
+                long bytes = Files.size(path);
+                if ((long) w * h > MAX_PIXELS_PER_BYTE * bytes) {
+                    throw new DataException(name + ": header claims " + w + "x" + h + " pixels, more than the file's " + bytes
+                            + " bytes can hold; the file is truncated or corrupt");
                 }
                 if ((long) w * h > maxPixels) {
                     throw new DataException(name + ": image of " + w + "x" + h + " = " + (long) w * h

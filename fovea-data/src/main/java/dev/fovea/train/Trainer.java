@@ -8,7 +8,9 @@ import dev.fovea.nn.AuxiliaryOutputs;
 import dev.fovea.nn.CrossEntropyLoss;
 import dev.fovea.nn.Module;
 import dev.fovea.optim.LearningRateSchedule;
+import dev.fovea.optim.GradClipping;
 import dev.fovea.optim.Optimizer;
+import dev.fovea.tensor.AnomalyException;
 import dev.fovea.tensor.Autograd;
 import dev.fovea.tensor.Losses;
 import dev.fovea.tensor.Rng;
@@ -119,6 +121,9 @@ public final class Trainer {
     private Consumer<EpochResult> epochListener;
     private Consumer<StepResult> stepListener;
     private TrainingControl control;
+    private double clipNorm, clipValue;
+    /** Epoch and step (0: the evaluation after it) of the running step, for the report of anomaly detection. */
+    private int anomalyEpoch, anomalyStep;
 
     public Trainer(Module model, Optimizer optimizer, CrossEntropyLoss loss) {
         this.model = model;
@@ -176,10 +181,32 @@ public final class Trainer {
     /**
      * Continues the run saved in {@code checkpoint}: the next {@link #fit} loads its weights into the model and
      * its state into the optimizer and carries on after its last epoch. The run must be the same one: same
-     * seed, batch size and training-set size (checked), model and optimizer kind (the latter checked).
+     * seed, batch size and training-set size (checked), model and optimizer kind (the latter checked). A
+     * checkpoint whose run had finished (all epochs done, or stopped early) trains nothing more: the run ends as it
+     * ended then, so a process killed between its last checkpoint and saving its model can still finish.
      */
     public Trainer resume(Checkpoint checkpoint) {
         this.resumeFrom = checkpoint;
+        return this;
+    }
+
+    /**
+     * Clips the gradients' total L2 norm to {@code maxNorm} before every step, as PyTorch's
+     * {@code clip_grad_norm_} ({@link GradClipping}); 0 turns it off (the default).
+     */
+    public Trainer clipGradNorm(double maxNorm) {
+        if (!(maxNorm >= 0) || Double.isInfinite(maxNorm)) throw new IllegalArgumentException("max norm must be a non-negative number, got " + maxNorm);
+        this.clipNorm = maxNorm;
+        return this;
+    }
+
+    /**
+     * Clamps every gradient element to [-clipValue, clipValue] before every step, as PyTorch's
+     * {@code clip_grad_value_}, after norm clipping when both are on (as Keras does); 0 turns it off (the default).
+     */
+    public Trainer clipGradValue(double clipValue) {
+        if (!(clipValue >= 0) || Double.isInfinite(clipValue)) throw new IllegalArgumentException("clip value must be a non-negative number, got " + clipValue);
+        this.clipValue = clipValue;
         return this;
     }
 
@@ -221,6 +248,7 @@ public final class Trainer {
         int firstEpoch = 1, bestEpoch = 0, sinceBest = 0;
         double bestAccuracy = Double.NEGATIVE_INFINITY;
         Map<String, Tensor> bestState = null;
+        boolean finishedBefore = false;
         if (resumeFrom != null) {
             Map<String, Object> t = resumeFrom.training();
             checkSame(t, "seed", seed, "seed");
@@ -228,7 +256,7 @@ public final class Trainer {
             checkSame(t, "trainSize", train.size(), "training-set size");
             checkSame(t, "stepsPerEpoch", stepsPerEpoch, "steps per epoch");
             int done = (int) number(t, "epoch");
-            if (done >= epochs) {
+            if (done > epochs) {
                 throw new IllegalArgumentException("the checkpoint has already completed " + epochs(done) + "; ask for more than " + done + " to train further");
             }
             if (resumeFrom.model() != model) model.loadStateDict(resumeFrom.model().stateDict());
@@ -247,20 +275,21 @@ public final class Trainer {
                 }
                 if (!best.isEmpty()) bestState = best;
             }
-            if (patience > 0 && sinceBest >= patience) {
-                throw new IllegalArgumentException("the checkpointed run already stopped early: validation accuracy has not improved for "
-                        + epochs(sinceBest) + " (patience " + patience + "; a larger patience lets it go on)");
-            }
-            progress.line(String.format("Resuming after epoch %d of %d", done, epochs));
+            // A run killed after its last checkpoint but before its caller saved the model resumes to just that.
+            finishedBefore = done == epochs || patience > 0 && sinceBest >= patience;
+            progress.line(!finishedBefore ? String.format("Resuming after epoch %d of %d", done, epochs)
+                    : done == epochs ? String.format("The checkpoint has completed all %s: nothing left to train", epochs(epochs))
+                    : String.format("The checkpointed run stopped early (no improvement for %s, patience %d): nothing left to train; "
+                            + "a larger patience lets it go on", epochs(sinceBest), patience));
         }
         double baseLr = optimizer.learningRate();
         if (control != null) control.attach(optimizer, batchSize, baseLr);
         Rng callersRng = Rng.global();
-        boolean stopped = false;
+        boolean stopped = finishedBefore && patience > 0 && sinceBest >= patience;
         int lastEpoch = firstEpoch - 1;
         Evaluation lastTest = null;
         try {
-            for (int epoch = firstEpoch; epoch <= epochs; epoch++) {
+            for (int epoch = firstEpoch; epoch <= epochs && !finishedBefore; epoch++) {
                 Rng.swapGlobal(epochRng(seed, epoch));
                 if (control != null && control.batchSize() != loader.batchSize()) {
                     // A new batch size from this epoch on; the schedule keeps its place by epochs.
@@ -283,6 +312,8 @@ public final class Trainer {
                         start += control.beforeStep();
                         baseLr = control.applyChanges(optimizer, baseLr);
                     }
+                    anomalyEpoch = epoch;
+                    anomalyStep = step;
                     Tensor logits, l;
                     if (model instanceof AuxiliaryOutputs aux) {
                         AuxiliaryOutputs.Outputs o = aux.forwardTraining(b.images());
@@ -297,6 +328,8 @@ public final class Trainer {
                     if (!Double.isFinite(lv)) throw new TrainingDivergedException(epoch, step, lv, firstNonFiniteLayer(b.images()));
                     optimizer.zeroGrad();
                     l.backward();
+                    if (clipNorm > 0) GradClipping.clipGradNorm(model.parameters(), clipNorm);
+                    if (clipValue > 0) GradClipping.clipGradValue(model.parameters(), clipValue);
                     optimizer.setLearningRate(baseLr * schedule.factor(globalStep++, totalSteps, stepsPerEpoch));
                     optimizer.step();
                     lossSum += lv * b.size();
@@ -311,6 +344,7 @@ public final class Trainer {
                                 lossSum / seen, (double) correct / seen, seen / secs, optimizer.learningRate(), b.size()));
                     }
                 }
+                anomalyStep = 0;
                 double secs = (System.nanoTime() - start) / 1e9;
                 String memoryLine = memory == null ? null : memory.line(step);
                 int evalBatch = Math.max(batchSize, 256);
@@ -348,6 +382,9 @@ public final class Trainer {
                 if (epochListener != null) epochListener.accept(r);
                 if (stopped || control != null && control.isStopRequested()) break;
             }
+        } catch (AnomalyException e) {
+            throw e.atStep(anomalyStep == 0 ? "evaluation after epoch " + anomalyEpoch
+                    : String.format("epoch %d, step %d of %d", anomalyEpoch, anomalyStep, stepsPerEpoch));
         } finally {
             if (control != null) control.afterStep();
             Rng.swapGlobal(callersRng);
@@ -357,6 +394,8 @@ public final class Trainer {
             model.loadStateDict(bestState);
             progress.line(String.format("Restored the weights of epoch %d (validation accuracy %.2f%%)", bestEpoch, 100 * bestAccuracy));
             lastTest = test == null ? null : evaluate(model, test, Math.max(batchSize, 256));
+        } else if (finishedBefore && test != null) {
+            lastTest = evaluate(model, test, Math.max(batchSize, 256));
         }
         return new Outcome(List.copyOf(history), bestEpoch, bestEpoch == 0 ? Double.NaN : bestAccuracy, stopped, lastTest);
     }

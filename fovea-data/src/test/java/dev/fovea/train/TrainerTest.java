@@ -97,12 +97,25 @@ class TrainerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new Trainer(c.model(), new SGD(c.model().parameters(), 0.05),
                 new CrossEntropyLoss()).output(null).resume(c).run(TRAIN, null, 2, 16, 9));
         assertTrue(e.getMessage().contains("batch size 32, this run has 16"), e.getMessage());
-        e = assertThrows(IllegalArgumentException.class, () -> new Trainer(c.model(), new SGD(c.model().parameters(), 0.05),
-                new CrossEntropyLoss()).output(null).resume(c).run(TRAIN, null, 1, 32, 9));
-        assertTrue(e.getMessage().contains("already completed 1 epoch;"), e.getMessage());
+        // A finished run (as when a crash came after its last checkpoint) resumes to nothing more; a shorter one is refused.
+        Trainer.Outcome done = new Trainer(c.model(), new SGD(c.model().parameters(), 0.05), new CrossEntropyLoss()).output(null).resume(c)
+                .run(TRAIN, TEST, 1, 32, 9);
+        assertEquals(1, done.history().size());
+        assertTrue(done.test().accuracy() > 0);
+        Checkpoint two = twoEpochs(Checkpoint.load(ck));
+        e = assertThrows(IllegalArgumentException.class, () -> new Trainer(two.model(), new SGD(two.model().parameters(), 0.05),
+                new CrossEntropyLoss()).output(null).resume(two).run(TRAIN, null, 1, 32, 9));
+        assertTrue(e.getMessage().contains("already completed 2 epochs;"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> new Trainer(c.model(), new AdamW(c.model().parameters(), 0.05),
                 new CrossEntropyLoss()).output(null).resume(c).run(TRAIN, null, 2, 32, 9));
         assertTrue(e.getMessage().contains("state is for sgd"), e.getMessage());
+    }
+
+    /** The same checkpoint, its training record saying two epochs were done. */
+    private static Checkpoint twoEpochs(Checkpoint c) {
+        Map<String, Object> t = new LinkedHashMap<>(c.training());
+        t.put("epoch", 2L);
+        return new Checkpoint(c.model(), c.optimizer(), t, c.tensors(), c.metadata());
     }
 
     @Test
