@@ -44,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * 200 for a file only for the page's own files; no request allocates more than {@link #MAX_ALLOCATION} bytes on
  * its thread or runs longer than the timeout. The only request left without an answer is one whose body ended
  * before its declared length (the client went away). Seeds: {@code RequestFuzzTestInputs/request/} (written by
- * {@link RequestSeeds}); campaign: FUZZING.md.
+ * {@link RequestSeeds}); campaign: SECURITY.md, "The web server".
  */
 class RequestFuzzTest {
     /** How long the target fuzzes with JAZZER_FUZZ=1 (regression runs ignore it). */
