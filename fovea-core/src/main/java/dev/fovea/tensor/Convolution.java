@@ -13,6 +13,7 @@ import dev.fovea.kernels.Workspace;
  *   forward:      y[g]   = W[g] . im2col(x[g]) + b
  *   weight grad:  dW[g] += dy[g] . im2col(x[g])^T
  *   input grad:   dx[g]  = col2im(W[g]^T . dy[g])
+ *                 or, with stride 1 and wide layers, conv(dy[g] padded by d(k-1)-p, W[g] flipped and transposed)
  * </pre>
  */
 public final class Convolution {
