@@ -28,6 +28,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import static dev.fovea.train.RunRecord.checkSame;
+import static dev.fovea.train.RunRecord.finiteOrNull;
+import static dev.fovea.train.RunRecord.number;
+import static dev.fovea.train.RunRecord.orNaN;
+
 /**
  * A {@code fit}-style training loop: mini-batch gradient descent on cross-entropy, then an optional validation
  * pass and a test pass, each epoch reporting training loss and accuracy, validation and test accuracy and images
@@ -454,27 +459,6 @@ public final class Trainer {
     private static EpochResult epochFromJson(Map<?, ?> m) {
         return new EpochResult((int) number(m, "epoch"), orNaN(m, "trainLoss"), orNaN(m, "trainAccuracy"), orNaN(m, "testLoss"),
                 orNaN(m, "testAccuracy"), orNaN(m, "imagesPerSecond"), orNaN(m, "seconds"), orNaN(m, "validationLoss"), orNaN(m, "validationAccuracy"));
-    }
-
-    private static Object finiteOrNull(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
-
-    private static double orNaN(Map<?, ?> m, String key) {
-        return m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
-    }
-
-    private static long number(Map<?, ?> m, String key) {
-        if (!(m.get(key) instanceof Number n)) throw new IllegalArgumentException("the checkpoint's training record lacks \"" + key + "\"");
-        return n.longValue();
-    }
-
-    private static void checkSame(Map<String, Object> t, String key, long value, String what) {
-        long recorded = number(t, key);
-        if (recorded != value) {
-            throw new IllegalArgumentException("the checkpoint was made with " + what + " " + recorded + ", this run has " + value
-                    + "; a resumed run must be the same run");
-        }
     }
 
     private static Map<String, Tensor> copyState(Module model) {

@@ -25,6 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import static dev.fovea.train.RunRecord.checkSame;
+import static dev.fovea.train.RunRecord.finiteOrNull;
+import static dev.fovea.train.RunRecord.number;
+import static dev.fovea.train.RunRecord.orNaN;
+
 /**
  * Synchronous data-parallel training on Spark: the single-machine {@link Trainer}'s run, with each mini-batch's
  * gradient computed by the partitions that hold its samples.
@@ -447,27 +452,6 @@ public final class DistributedTrainer {
         return new EpochResult((int) number(m, "epoch"), orNaN(m, "trainLoss"), orNaN(m, "trainAccuracy"), orNaN(m, "testLoss"),
                 orNaN(m, "testAccuracy"), orNaN(m, "imagesPerSecond"), orNaN(m, "seconds"), (int) number(m, "rounds"),
                 orNaN(m, "computeSeconds"), orNaN(m, "communicationSeconds"), orNaN(m, "updateSeconds"));
-    }
-
-    private static Object finiteOrNull(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
-
-    private static double orNaN(Map<?, ?> m, String key) {
-        return m.get(key) instanceof Number x ? x.doubleValue() : Double.NaN;
-    }
-
-    private static long number(Map<?, ?> m, String key) {
-        if (!(m.get(key) instanceof Number x)) throw new IllegalArgumentException("the checkpoint's training record lacks \"" + key + "\"");
-        return x.longValue();
-    }
-
-    private static void checkSame(Map<String, Object> t, String key, long value, String what) {
-        long recorded = number(t, key);
-        if (recorded != value) {
-            throw new IllegalArgumentException("the checkpoint was made with " + what + " " + recorded + ", this run has " + value
-                    + "; a resumed run must be the same run");
-        }
     }
 
     private void line(String s) {
