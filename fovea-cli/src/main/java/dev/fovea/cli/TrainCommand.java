@@ -66,7 +66,7 @@ final class TrainCommand {
                 .option("batch", Args.Kind.INT, "B", "64", "mini-batch size")
                 .option("optimizer", Args.Kind.TEXT, "NAME", "sgd", "optimizer: " + OPTIMIZERS + " (PyTorch's update rules)")
                 .option("lr", Args.Kind.NUMBER, "X", null, "learning rate at the start (default: 0.03 for sgd, 0.001 for adam and adamw, 0.01 for rmsprop)")
-                .option("momentum", Args.Kind.NUMBER, "X", null, "momentum of sgd (default: 0.9) and rmsprop (default: 0)")
+                .option("momentum", Args.Kind.NUMBER, "X", null, "momentum of sgd (default: 0.9) and rmsprop (default: 0); onecycle cycles it (and adam's beta1) from 0.95 to 0.85 and back, as PyTorch's OneCycleLR")
                 .flag("nesterov", "Nesterov momentum (sgd)")
                 .option("betas", Args.Kind.TEXT, "B1,B2", null, "moment decay rates of adam and adamw (default: 0.9,0.999)")
                 .flag("centered", "centered rmsprop (divides by the gradient's estimated variance)")
@@ -384,6 +384,9 @@ final class TrainCommand {
         String name = a.text("schedule");
         if (!List.of("cosine", "constant", "step", "multistep", "exp", "onecycle").contains(name)) {
             throw new UsageException("option --schedule: unknown schedule '" + name + "'; available: " + SCHEDULES);
+        }
+        if (a.given("momentum") && name.equals("onecycle")) {
+            throw new UsageException("option --momentum: --schedule onecycle sets the momentum itself, cycling it from 0.95 to 0.85 and back (as PyTorch's OneCycleLR)");
         }
         if (a.given("step-size") && !name.equals("step")) throw new UsageException("option --step-size: only the step schedule takes it (--schedule step)");
         if (a.given("milestones") && !name.equals("multistep")) throw new UsageException("option --milestones: only the multistep schedule takes them (--schedule multistep)");

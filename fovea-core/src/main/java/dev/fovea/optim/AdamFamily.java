@@ -10,7 +10,8 @@ import java.util.Set;
 
 /** The update shared by {@link Adam} and {@link AdamW}; they differ only in how weight decay enters. */
 abstract sealed class AdamFamily extends Optimizer permits Adam, AdamW {
-    private final double beta1, beta2, eps;
+    private final double beta2, eps;
+    private double beta1;
     private double weightDecay;
     private final boolean amsgrad, decoupled;
 
@@ -62,6 +63,12 @@ abstract sealed class AdamFamily extends Optimizer permits Adam, AdamW {
                 }
             }
         }
+    }
+
+    /** Sets {@code beta1}, the decay rate of the first moment, which one-cycle schedules cycle as momentum. */
+    @Override
+    public final void setCycledMomentum(double beta1) {
+        this.beta1 = unitInterval("beta1", beta1);
     }
 
     @Override

@@ -79,23 +79,30 @@ public interface LearningRateSchedule {
      * PyTorch's {@code OneCycleLR} (Smith) with cosine annealing, two phases, per step, the base rate playing
      * {@code max_lr}: the factor rises from {@code 1 / divFactor} to 1 over the first
      * {@code pctStart * totalSteps - 1} steps, then falls to {@code 1 / (divFactor * finalDivFactor)} at the last
-     * step, each phase along {@code end + (start - end) / 2 * (1 + cos(pi * pct))}. PyTorch's momentum cycling
-     * is not part of it: momentum stays as set.
+     * step, each phase along {@code end + (start - end) / 2 * (1 + cos(pi * pct))}. Momentum cycles the other way
+     * between PyTorch's defaults, 0.95 and 0.85 (see {@link #oneCycle(double, double, double, double, double)}).
      */
     static LearningRateSchedule oneCycle(double pctStart, double divFactor, double finalDivFactor) {
-        if (!(pctStart > 0 && pctStart < 1)) throw new IllegalArgumentException("pct_start must be in (0, 1), got " + pctStart);
-        if (!(divFactor > 0) || !(finalDivFactor > 0)) throw new IllegalArgumentException("division factors must be positive");
-        double initial = 1 / divFactor, min = initial / finalDivFactor;
-        return (step, total, perEpoch) -> {
-            double s = Math.min(step, total);
-            double end1 = pctStart * total - 1, end2 = total - 1;
-            if (s <= end1) return anneal(initial, 1, end1 <= 0 ? 1 : s / end1);
-            return anneal(1, min, end2 - end1 <= 0 ? 1 : (s - end1) / (end2 - end1));
-        };
+        return oneCycle(pctStart, divFactor, finalDivFactor, 0.85, 0.95);
     }
 
-    private static double anneal(double start, double end, double pct) {
-        return end + (start - end) / 2 * (Math.cos(Math.PI * pct) + 1);
+    /**
+     * One-cycle with momentum cycling, as PyTorch's {@code OneCycleLR} with {@code cycle_momentum=True}: momentum
+     * falls from {@code maxMomentum} to {@code baseMomentum} while the rate rises, and climbs back while it falls,
+     * on the same cosine phases, so the step size stays moderate at the peak rate. The trainer sets it before every
+     * step through {@link Optimizer#setCycledMomentum} (SGD's and RMSprop's momentum, Adam's beta1), whatever the
+     * optimizer was built with.
+     */
+    static LearningRateSchedule oneCycle(double pctStart, double divFactor, double finalDivFactor, double baseMomentum, double maxMomentum) {
+        return new OneCycle(pctStart, divFactor, finalDivFactor, baseMomentum, maxMomentum);
+    }
+
+    /**
+     * The momentum for step {@code step}, or NaN to leave the optimizer's own: every schedule but one-cycle's
+     * leaves it.
+     */
+    default double momentum(long step, long totalSteps, long stepsPerEpoch) {
+        return Double.NaN;
     }
 
     private static void checkGamma(double gamma) {
@@ -112,10 +119,18 @@ public interface LearningRateSchedule {
         if (epochs < 0) throw new IllegalArgumentException("warm-up epochs must not be negative, got " + epochs);
         if (epochs == 0) return this;
         LearningRateSchedule inner = this;
-        return (step, total, perEpoch) -> {
-            long w = epochs * Math.max(1, perEpoch);
-            double f = inner.factor(step, total, perEpoch);
-            return step < w ? f * (step + 1) / w : f;
+        return new LearningRateSchedule() {
+            @Override
+            public double factor(long step, long total, long perEpoch) {
+                long w = epochs * Math.max(1, perEpoch);
+                double f = inner.factor(step, total, perEpoch);
+                return step < w ? f * (step + 1) / w : f;
+            }
+
+            @Override
+            public double momentum(long step, long total, long perEpoch) {
+                return inner.momentum(step, total, perEpoch);
+            }
         };
     }
 

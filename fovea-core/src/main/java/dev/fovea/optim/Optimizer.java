@@ -94,6 +94,14 @@ public abstract class Optimizer {
         throw new UnsupportedOperationException(typeName() + " has no momentum");
     }
 
+    /**
+     * Sets the coefficient a one-cycle schedule moves ({@link LearningRateSchedule#momentum}), as PyTorch's
+     * {@code OneCycleLR} does: the momentum of SGD and RMSprop, {@code beta1} of Adam and AdamW.
+     */
+    public void setCycledMomentum(double momentum) {
+        setMomentum(momentum);
+    }
+
     /** The weight decay (L2, or decoupled for AdamW); NaN for an optimizer without one. */
     public double weightDecay() {
         return Double.NaN;

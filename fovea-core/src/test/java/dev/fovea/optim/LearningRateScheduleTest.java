@@ -77,6 +77,27 @@ class LearningRateScheduleTest {
         assertEquals(0.001, custom.factor(19, 20, 5), 1e-15);
     }
 
+    @Test
+    void oneCycleCyclesMomentumAgainstTheRate() {
+        LearningRateSchedule s = LearningRateSchedule.oneCycle();
+        // PyTorch's defaults: 0.95 at the start, 0.85 at the peak rate (step 29 of 100), 0.95 again at the end.
+        assertEquals(0.95, s.momentum(0, 100, 10), 1e-15);
+        assertEquals(0.85, s.momentum(29, 100, 10), 1e-15);
+        assertEquals(0.95, s.momentum(99, 100, 10), 1e-15);
+        assertEquals(anneal(0.95, 0.85, 14 / 29.0), s.momentum(14, 100, 10), 1e-15);
+        assertEquals(anneal(0.85, 0.95, (80 - 29) / 70.0), s.momentum(80, 100, 10), 1e-15);
+        for (int i = 1; i < 100; i++) {
+            double a = s.momentum(i - 1, 100, 10), b = s.momentum(i, 100, 10);
+            assertTrue(i <= 29 ? b < a : b > a, "step " + i);
+        }
+        // Warm-up scales the rate only; momentum passes through. Other schedules leave momentum alone.
+        assertEquals(s.momentum(5, 100, 10), s.withWarmup(1).momentum(5, 100, 10));
+        assertTrue(Double.isNaN(LearningRateSchedule.COSINE.momentum(5, 100, 10)));
+        assertTrue(Double.isNaN(LearningRateSchedule.COSINE.withWarmup(1).momentum(5, 100, 10)));
+        assertEquals(0.8, LearningRateSchedule.oneCycle(0.3, 25, 1e4, 0.8, 0.9).momentum(29, 100, 10), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> LearningRateSchedule.oneCycle(0.3, 25, 1e4, 0.9, 0.8));
+    }
+
     private static double anneal(double start, double end, double pct) {
         return end + (start - end) / 2 * (Math.cos(Math.PI * pct) + 1);
     }

@@ -287,20 +287,33 @@ public final class Transforms {
     /**
      * Random erasing (Zhong et al., 2017) with the paper's ranges: with probability {@code p}, a rectangle of area
      * 2% to 33% of the image and aspect ratio (height / width) 0.3 to 3.3, placed uniformly, is set to 0 in every
-     * channel (the mean, after normalisation; the paper also fills with random values). Up to 10 draws are tried
-     * for a rectangle that fits; if none does, the image is left alone.
+     * channel (the mean, after normalisation; torchvision's {@code RandomErasing} default). Up to 10 draws are
+     * tried for a rectangle that fits; if none does, the image is left alone. See {@link #randomErasingNoise} for
+     * the paper's random fill.
      */
     public static Transform randomErasing(double p) {
-        return randomErasing(p, 0.02, 0.33, 0.3, 1 / 0.3);
+        return randomErasing(p, 0.02, 0.33, 0.3, 1 / 0.3, false);
     }
 
-    /** Random erasing with explicit area (fraction of the image) and aspect-ratio (height / width) ranges. */
-    public static Transform randomErasing(double p, double minArea, double maxArea, double minAspect, double maxAspect) {
+    /**
+     * Random erasing that fills the rectangle with noise, as the paper does and torchvision's
+     * {@code value='random'}: every erased value is drawn from N(0, 1), which on normalised pixels is noise at the
+     * data's own scale. The network cannot learn to spot a constant patch and ignore it.
+     */
+    public static Transform randomErasingNoise(double p) {
+        return randomErasing(p, 0.02, 0.33, 0.3, 1 / 0.3, true);
+    }
+
+    /**
+     * Random erasing with explicit area (fraction of the image) and aspect-ratio (height / width) ranges, filling
+     * 0 or, with {@code noise}, N(0, 1) values.
+     */
+    public static Transform randomErasing(double p, double minArea, double maxArea, double minAspect, double maxAspect, boolean noise) {
         checkProbability(p);
         if (!(minArea > 0 && minArea <= maxArea && maxArea <= 1 && minAspect > 0 && minAspect <= maxAspect)) {
             throw new IllegalArgumentException("need 0 < minArea <= maxArea <= 1 and 0 < minAspect <= maxAspect");
         }
-        return named("randomErasing(" + p + ")", (x, s, rng) -> {
+        return named((noise ? "randomErasingNoise(" : "randomErasing(") + p + ")", (x, s, rng) -> {
             if (rng.nextDouble() >= p) return x;
             int h = s[1], w = s[2];
             for (int attempt = 0; attempt < 10; attempt++) {
@@ -311,7 +324,12 @@ public final class Transforms {
                 int top = rng.nextInt(h - eh + 1), left = rng.nextInt(w - ew + 1);
                 for (int c = 0; c < s[0]; c++) {
                     for (int y = top; y < top + eh; y++) {
-                        java.util.Arrays.fill(x, (c * h + y) * w + left, (c * h + y) * w + left + ew, 0f);
+                        int from = (c * h + y) * w + left;
+                        if (!noise) {
+                            java.util.Arrays.fill(x, from, from + ew, 0f);
+                        } else {
+                            for (int i = from; i < from + ew; i++) x[i] = (float) rng.nextGaussian();
+                        }
                     }
                 }
                 return x;
@@ -325,7 +343,7 @@ public final class Transforms {
     /** The syntax of {@link #parse}, for help texts. */
     public static final String SYNTAX = "comma-separated NAME or NAME:VALUE: crop:PAD (random crop, zero padding PAD, default 4), "
             + "flip[:P] (horizontal, P 0.5), vflip[:P], translate:N (up to N pixels), rotate:DEG (up to DEG degrees), "
-            + "brightness:X (add up to +-X), contrast:X (scale by 1+-X), erase[:P] (random erasing, P 0.5), "
+            + "brightness:X (add up to +-X), contrast:X (scale by 1+-X), erase[:P] (random erasing, P 0.5, fills 0), erase-noise[:P] (fills N(0,1) noise, as the paper), "
             + "pca-colour[:S] (AlexNet colour shift, alpha ~ N(0, S), S 0.1, fitted on the training set)";
 
     /**
@@ -352,13 +370,14 @@ public final class Transforms {
                 case "brightness" -> brightness(number(entry, required(entry, value), 0, 0, 1e6));
                 case "contrast" -> contrast(number(entry, required(entry, value), 0, 0, 1));
                 case "erase" -> randomErasing(number(entry, value, 0.5, 0, 1));
+                case "erase-noise" -> randomErasingNoise(number(entry, value, 0.5, 0, 1));
                 case "pca-colour", "pca-color" -> {
                     double sigma = number(entry, value, 0.1, 0, 1e6);
                     if (fitOn == null) throw new IllegalArgumentException("'" + entry + "' needs a training set to fit on");
                     yield ColorPca.fit(fitOn, 10_000).transform(sigma);
                 }
                 default -> throw new IllegalArgumentException("unknown augmentation '" + name + "' in '" + entry
-                        + "'; known: crop, flip, vflip, translate, rotate, brightness, contrast, erase, pca-colour");
+                        + "'; known: crop, flip, vflip, translate, rotate, brightness, contrast, erase, erase-noise, pca-colour");
             });
         }
         return Transform.compose(steps);

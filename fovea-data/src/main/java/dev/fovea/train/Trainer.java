@@ -39,7 +39,9 @@ import static dev.fovea.train.RunRecord.orNaN;
  * per second.
  *
  * <p><b>Learning rate.</b> Before every step the optimizer's rate is set to the base rate (its rate when the run
- * starts) times the {@linkplain #schedule(LearningRateSchedule) schedule}'s factor for that step.
+ * starts) times the {@linkplain #schedule(LearningRateSchedule) schedule}'s factor for that step; a schedule that
+ * cycles momentum (one-cycle) sets that too ({@link dev.fovea.optim.Optimizer#setCycledMomentum}), overriding the
+ * optimizer's own and any change made from a {@link TrainingControl}.
  *
  * <p><b>Randomness.</b> Batches are shuffled from the seed and the epoch number ({@link DataLoader}), and at the
  * start of every epoch the global {@link Rng} (dropout, and anything else drawing from it during training) is
@@ -335,7 +337,10 @@ public final class Trainer {
                     l.backward();
                     if (clipNorm > 0) GradClipping.clipGradNorm(model.parameters(), clipNorm);
                     if (clipValue > 0) GradClipping.clipGradValue(model.parameters(), clipValue);
-                    optimizer.setLearningRate(baseLr * schedule.factor(globalStep++, totalSteps, stepsPerEpoch));
+                    long s = globalStep++;
+                    optimizer.setLearningRate(baseLr * schedule.factor(s, totalSteps, stepsPerEpoch));
+                    double cycled = schedule.momentum(s, totalSteps, stepsPerEpoch);
+                    if (!Double.isNaN(cycled)) optimizer.setCycledMomentum(cycled);
                     optimizer.step();
                     lossSum += lv * b.size();
                     correct += countCorrect(logits, b.labels());

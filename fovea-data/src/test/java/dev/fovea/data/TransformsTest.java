@@ -105,7 +105,7 @@ class TransformsTest {
         float[] x = image();
         List<Transform> all = List.of(Transforms.randomCrop(3), Transforms.horizontalFlip(0.5), Transforms.verticalFlip(0.5),
                 Transforms.randomTranslation(3), Transforms.randomRotation(20), Transforms.brightness(0.3),
-                Transforms.contrast(0.4), Transforms.randomErasing(0.7), Transforms.parse("crop:4,flip,erase:0.5", null));
+                Transforms.contrast(0.4), Transforms.randomErasing(0.7), Transforms.randomErasingNoise(0.7), Transforms.parse("crop:4,flip,erase:0.5", null));
         for (Transform t : all) {
             List<float[]> outs = new ArrayList<>();
             for (long seed = 0; seed < 12; seed++) {
@@ -181,6 +181,44 @@ class TransformsTest {
             assertTrue(aspect >= 0.3 * 0.7 && aspect <= 3.3 / 0.7, "aspect " + aspect);
         }
         assertTrue(erased > 100 && erased < 200, "erased " + erased + " of 300 with p = 0.5");
+    }
+
+    @Test
+    void randomErasingWithNoiseFillsOneRectangleWithStandardNormalValues() {
+        int h = 32, w = 32;
+        int[] shape = {3, h, w};
+        double sum = 0, sumSq = 0;
+        long n = 0;
+        for (long seed = 0; seed < 200; seed++) {
+            float[] x = new float[3 * h * w];
+            Arrays.fill(x, 7);
+            float[] y = Transforms.randomErasingNoise(1).apply(x, shape, new Rng(seed));
+            int minY = h, maxY = -1, minX = w, maxX = -1, changed = 0;
+            for (int c = 0; c < 3; c++) {
+                for (int yy = 0; yy < h; yy++) {
+                    for (int xx = 0; xx < w; xx++) {
+                        float v = y[(c * h + yy) * w + xx];
+                        if (v == 7) continue;
+                        changed++;
+                        sum += v;
+                        sumSq += v * v;
+                        n++;
+                        minY = Math.min(minY, yy);
+                        maxY = Math.max(maxY, yy);
+                        minX = Math.min(minX, xx);
+                        maxX = Math.max(maxX, xx);
+                    }
+                }
+            }
+            if (changed == 0) continue;
+            // The same rectangle in all three channels, every value in it replaced.
+            assertEquals(3 * (maxY - minY + 1) * (maxX - minX + 1), changed, "seed " + seed);
+        }
+        double mean = sum / n, var = sumSq / n - mean * mean;
+        assertTrue(n > 10_000, "erased values " + n);
+        assertEquals(0, mean, 0.05);
+        assertEquals(1, var, 0.05);
+        assertTrue(Transforms.parse("erase-noise:0.3", null).toString().contains("randomErasingNoise(0.3)"));
     }
 
     @Test

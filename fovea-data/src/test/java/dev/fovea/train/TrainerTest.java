@@ -50,7 +50,10 @@ class TrainerTest {
     }
 
     private void resumeMatches(Function<Module, Optimizer> optimizer) throws Exception {
-        LearningRateSchedule schedule = LearningRateSchedule.COSINE.withWarmup(1);
+        resumeMatches(optimizer, LearningRateSchedule.COSINE.withWarmup(1));
+    }
+
+    private void resumeMatches(Function<Module, Optimizer> optimizer, LearningRateSchedule schedule) throws Exception {
         Module full = model();
         Trainer.Outcome whole = new Trainer(full, optimizer.apply(full), new CrossEntropyLoss(0.1)).output(null).schedule(schedule)
                 .checkpoint(dir.resolve("full.ckpt"), Map.of()).run(TRAIN, TEST, 3, 32, 9);
@@ -86,6 +89,25 @@ class TrainerTest {
     @Test
     void resumedRunIsBitIdenticalWithAdamW() throws Exception {
         resumeMatches(m -> new AdamW(m.parameters(), 0.01));
+    }
+
+    @Test
+    void resumedRunIsBitIdenticalWithOneCycleAdamW() throws Exception {
+        // One-cycle moves Adam's beta1 every step; a resumed run must pick the cycle up where it was.
+        resumeMatches(m -> new AdamW(m.parameters(), 0.01), LearningRateSchedule.oneCycle());
+    }
+
+    @Test
+    void oneCycleSetsMomentumBeforeEveryStep() {
+        Module m = model();
+        SGD sgd = new SGD(m.parameters(), 0.05, 0.5, 0, false);
+        LearningRateSchedule schedule = LearningRateSchedule.oneCycle();
+        List<double[]> seen = new java.util.ArrayList<>();
+        new Trainer(m, sgd, new CrossEntropyLoss()).output(null).schedule(schedule)
+                .onStep(r -> seen.add(new double[] {r.globalStep() - 1, sgd.momentum()})).run(TRAIN, null, 2, 32, 9);
+        assertEquals(2 * 19, seen.size());
+        for (double[] s : seen) assertEquals(schedule.momentum((long) s[0], 38, 19), s[1], 1e-15, "step " + s[0]);
+        assertEquals(0.95, seen.get(seen.size() - 1)[1], 1e-12);
     }
 
     @Test
