@@ -227,8 +227,12 @@ public final class DistributedTrainer {
                     int[][] mine = batches.subList(from, to).toArray(int[][]::new);
                     double[] lrs = new double[to - from];
                     long step0 = (long) (epoch - 1) * stepsPerEpoch + from;
-                    for (int j = 0; j < lrs.length; j++) lrs[j] = baseLr * schedule.factor(step0 + j, totalSteps, stepsPerEpoch);
-                    RoundResult rr = round(train, job.value(), job, new Worker.Task(mine, lrs, local), ++round, epoch, r, roundsPerEpoch);
+                    double[] momenta = new double[lrs.length];
+                    for (int j = 0; j < lrs.length; j++) {
+                        lrs[j] = baseLr * schedule.factor(step0 + j, totalSteps, stepsPerEpoch);
+                        momenta[j] = schedule.momentum(step0 + j, totalSteps, stepsPerEpoch);
+                    }
+                    RoundResult rr = round(train, job.value(), job, new Worker.Task(mine, lrs, momenta, local), ++round, epoch, r, roundsPerEpoch);
                     partial.add(rr);
                     if (logInterval > 0 && ((r + 1) % logInterval == 0 || r + 1 == roundsPerEpoch) && r + 1 < roundsPerEpoch) {
                         line(String.format("%s  round %d/%d  loss %.4f  acc %.2f%%  %,.0f img/s  %.3f s/round (compute %.3f, communication %.3f, update %.3f)",
@@ -286,7 +290,7 @@ public final class DistributedTrainer {
                     number, epoch, c.lossSum / c.count));
         }
         if (task.local()) averageLocal(c, params, buffers);
-        else applyGradient(c, params, buffers, task.learningRates()[0]);
+        else applyGradient(c, params, buffers, task.learningRates()[0], task.momenta()[0]);
         long t2 = System.nanoTime();
         double seconds = (t2 - t0) / 1e9, update = (t2 - t1) / 1e9;
         double compute = Math.min(c.computeSeconds, (t1 - t0) / 1e9);
@@ -295,7 +299,7 @@ public final class DistributedTrainer {
     }
 
     /** Synchronous SGD: the mean gradient into the parameters' grad, one optimizer step, the averaged buffers. */
-    private void applyGradient(Contribution c, List<Tensor> params, Collection<Tensor> buffers, double lr) {
+    private void applyGradient(Contribution c, List<Tensor> params, Collection<Tensor> buffers, double lr, double momentum) {
         optimizer.zeroGrad();
         // Tensors have no gradient setter; the gradient of sum(p * g) with respect to p is g, exactly (1 * g).
         Tensor surrogate = null;
@@ -314,6 +318,7 @@ public final class DistributedTrainer {
         }
         if (surrogate != null) surrogate.backward();
         optimizer.setLearningRate(lr);
+        if (!Double.isNaN(momentum)) optimizer.setCycledMomentum(momentum);
         optimizer.step();
         optimizer.zeroGrad();
         loadAverage(buffers, c.buffers, count);

@@ -26,7 +26,8 @@ final class Worker {
      * One round's work, in the task itself (a few hundred bytes): the global batches it covers, as dataset indices,
      * and the learning rate of each; {@code local} for local SGD (a step after each batch) rather than one gradient.
      */
-    record Task(int[][] batches, double[] learningRates, boolean local) implements Serializable {}
+    /** A round's batches, with each step's learning rate and cycled momentum (NaN: the optimizer's own). */
+    record Task(int[][] batches, double[] learningRates, double[] momenta, boolean local) implements Serializable {}
 
     /** Sums of an evaluation; the confusion matrix's rows are true classes. */
     static final class Evaluation implements Serializable {
@@ -121,6 +122,7 @@ final class Worker {
             opt.zeroGrad();
             s.loss.backward();
             opt.setLearningRate(task.learningRates()[j]);
+            if (!Double.isNaN(task.momenta()[j])) opt.setCycledMomentum(task.momenta()[j]);
             opt.step();
             c.lossSum += s.value * mine.length;
             c.correct += s.correct;
