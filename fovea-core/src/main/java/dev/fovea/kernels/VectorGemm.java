@@ -36,11 +36,18 @@ final class VectorGemm {
                       float[] a, int offA, int lda, float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
         scale(m, n, beta, c, offC, ldc);
         if (k == 0 || alpha == 0 || m == 0 || n == 0) return;
-        if (!ta && tb && m <= 64 && k >= Math.min(512, 4 * Math.max(m, n))) {
-            // Both operands run along k in memory, A has few rows and k is long (a convolution's weight gradient):
-            // dot products need no packing, where the blocked path would pack far more than it computes. Measured
-            // at the LeNet-5 and ResNet-20 shapes: 78-95 GFLOP/s here against 58-60 blocked once k >= 512; below
-            // that the blocked path wins (64x576x64: 74 against 25).
+        if (!ta && tb && m < 4) {
+            // A few rows times B^T: a fully connected layer at batch 1 to 3. Packing B (a strided transpose)
+            // cost 7x the dot products at LeNet-5's 400 -> 120 layer (32 us against 4.3 at batch 1).
+            for (int i = 0; i < m; i++) rowDots(n, k, alpha, a, offA + i * lda, b, offB, ldb, c, offC + i * ldc);
+            return;
+        }
+        if (!ta && tb && (m <= 32 && k >= 256 || m <= 64 && k >= Math.min(512, 4 * Math.max(m, n)))) {
+            // Both operands run along k in memory, A has few rows and k is long (a convolution's weight gradient,
+            // a fully connected layer at a small batch): dot products need no packing, where the blocked path
+            // would pack far more than it computes. Measured at the LeNet-5 and ResNet-20 shapes: 78-95 GFLOP/s
+            // here against 58-60 blocked once k >= 512; below that the blocked path wins at 64 rows (64x576x64:
+            // 74 against 25), dots at up to 32 rows once k >= 256 (16x120x400: 28 us against 46).
             dots(m, n, k, alpha, a, offA, lda, b, offB, ldb, c, offC, ldc);
             return;
         }
@@ -126,6 +133,35 @@ final class VectorGemm {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * One row of C: {@code c[j] += alpha * dot(a, B row j)}, four B rows at a time so that each vector of {@code a}
+     * feeds four FMAs. Lanes are summed in a fixed order, as in {@link #dots}.
+     */
+    private static void rowDots(int n, int k, float alpha, float[] a, int offA, float[] b, int offB, int ldb, float[] c, int offC) {
+        int kv = k - k % L;
+        float[] d = new float[4 * L];
+        for (int j = 0; j < n; j += 4) {
+            int b0 = offB + j * ldb, b1 = offB + Math.min(j + 1, n - 1) * ldb;
+            int b2 = offB + Math.min(j + 2, n - 1) * ldb, b3 = offB + Math.min(j + 3, n - 1) * ldb;
+            FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), s2 = FloatVector.zero(S), s3 = FloatVector.zero(S);
+            for (int p = 0; p < kv; p += L) {
+                FloatVector x = FloatVector.fromArray(S, a, offA + p);
+                s0 = x.fma(FloatVector.fromArray(S, b, b0 + p), s0);
+                s1 = x.fma(FloatVector.fromArray(S, b, b1 + p), s1);
+                s2 = x.fma(FloatVector.fromArray(S, b, b2 + p), s2);
+                s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
+            }
+            s0.intoArray(d, 0); s1.intoArray(d, L); s2.intoArray(d, 2 * L); s3.intoArray(d, 3 * L);
+            int[] br = {b0, b1, b2, b3};
+            for (int jj = 0; jj < 4 && j + jj < n; jj++) {
+                float v = 0;
+                for (int l = 0, at = jj * L; l < L; l++) v += d[at + l];
+                for (int p = kv; p < k; p++) v += a[offA + p] * b[br[jj] + p];
+                c[offC + j + jj] += alpha * v;
             }
         }
     }

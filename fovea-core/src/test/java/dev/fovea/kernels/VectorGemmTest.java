@@ -58,7 +58,9 @@ class VectorGemmTest {
                 {VectorGemm.MR, VectorGemm.NR, VectorGemm.KC},
                 {6, 784, 25}, {16, 100, 150}, {1, 1, 1},
                 // the dot-product path (A x B^T, up to 64 rows, long k), across its k slices and with ragged edges
-                {6, 25, VectorGemm.DOTS_KC + 13}, {33, 7, 2 * VectorGemm.DOTS_KC + 5}, {64, 130, 517}, {13, 5, 16 * 4 + 3}};
+                {6, 25, VectorGemm.DOTS_KC + 13}, {33, 7, 2 * VectorGemm.DOTS_KC + 5}, {64, 130, 517}, {13, 5, 16 * 4 + 3},
+                // one to three rows (a fully connected layer at batch 1 to 3), and up to 32 rows with k >= 256
+                {1, 120, 400}, {1, 1, 17}, {2, 130, 5}, {3, 7, 301}, {20, 33, 260}, {32, 9, 256}};
         for (int[] s : shapes) {
             for (boolean ta : new boolean[] {false, true}) {
                 for (boolean tb : new boolean[] {false, true}) check(r, ta, tb, s[0], s[1], s[2], 1f, ta ? 1f : 0f);
