@@ -33,6 +33,24 @@ public interface Kernels {
         col2im(col, colOff, s, gx, gxOff, s.colCols());
     }
 
+    /**
+     * Whether {@link #convForward} and {@link #convWeightGrad} run this shape on these buffers without a column
+     * matrix; when false the caller goes through {@link #im2col} and {@link #gemm}.
+     */
+    default boolean convDirect(ConvShape s, Buf like) {
+        return false;
+    }
+
+    /** One image (or channel group): y[og][outH x outW] = conv(x, w[og][colRows]), overwritten. */
+    default void convForward(Buf x, int xOff, ConvShape s, Buf w, int wOff, int og, Buf y, int yOff) {
+        throw new UnsupportedOperationException("no direct convolution here; check convDirect first");
+    }
+
+    /** One image (or channel group): gw[og][colRows] += dy[og][outH x outW] . im2col(x)^T. */
+    default void convWeightGrad(Buf x, int xOff, ConvShape s, Buf gy, int gyOff, int og, Buf gw, int gwOff) {
+        throw new UnsupportedOperationException("no direct convolution here; check convDirect first");
+    }
+
     /** Max pooling of {@code s.c()} planes; {@code arg} receives each output's winning input index. */
     void maxPool(Buf x, int xOff, PoolShape s, Buf y, int yOff, int[] arg, int argOff);
 

@@ -92,12 +92,22 @@ final class VectorGemm {
      */
     private static void dots(int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int offB, int ldb,
                              float[] c, int offC, int ldc) {
+        dots(m, n, k, alpha, a, offA, lda, b, offB, ldb, null, c, offC, ldc);
+    }
+
+    /** {@link #dots} with B row j starting at {@code bRows[j]}: the rows of an implicit im2col ({@link ImplicitConv}). */
+    static void dots(int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int[] bRows, float[] c, int offC, int ldc) {
+        dots(m, n, k, alpha, a, offA, lda, b, 0, 0, bRows, c, offC, ldc);
+    }
+
+    private static void dots(int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int offB, int ldb, int[] bRows,
+                             float[] c, int offC, int ldc) {
         float[] d = new float[16 * L]; // lane sums of one 4 x 4 block, reused for every block
         for (int pc = 0; pc < k; pc += DOTS_KC) {
             int kc = Math.min(DOTS_KC, k - pc), kv = kc - kc % L;
             for (int j = 0; j < n; j += 4) {
-                int b0 = offB + j * ldb + pc, b1 = offB + Math.min(j + 1, n - 1) * ldb + pc;
-                int b2 = offB + Math.min(j + 2, n - 1) * ldb + pc, b3 = offB + Math.min(j + 3, n - 1) * ldb + pc;
+                int b0 = rowStart(bRows, offB, ldb, j) + pc, b1 = rowStart(bRows, offB, ldb, Math.min(j + 1, n - 1)) + pc;
+                int b2 = rowStart(bRows, offB, ldb, Math.min(j + 2, n - 1)) + pc, b3 = rowStart(bRows, offB, ldb, Math.min(j + 3, n - 1)) + pc;
                 for (int i = 0; i < m; i += 4) {
                     int a0 = offA + i * lda + pc, a1 = offA + Math.min(i + 1, m - 1) * lda + pc;
                     int a2 = offA + Math.min(i + 2, m - 1) * lda + pc, a3 = offA + Math.min(i + 3, m - 1) * lda + pc;
@@ -135,6 +145,10 @@ final class VectorGemm {
                 }
             }
         }
+    }
+
+    private static int rowStart(int[] rows, int off, int ld, int j) {
+        return rows == null ? off + j * ld : rows[j];
     }
 
     /**

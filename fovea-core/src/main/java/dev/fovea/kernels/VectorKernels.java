@@ -48,6 +48,24 @@ final class VectorKernels implements Kernels {
         else REF.col2im(col, colOff, s, gx, gxOff, ldCol);
     }
 
+    /** Stride-1 float32 convolutions skip im2col ({@link ImplicitConv}); tests can turn that off. */
+    static boolean implicitConv = true;
+
+    @Override
+    public boolean convDirect(ConvShape s, Buf like) {
+        return implicitConv && like instanceof Buf.F32 && ImplicitConv.applies(s);
+    }
+
+    @Override
+    public void convForward(Buf x, int xOff, ConvShape s, Buf w, int wOff, int og, Buf y, int yOff) {
+        ImplicitConv.forward(((Buf.F32) x).a, xOff, s, ((Buf.F32) w).a, wOff, og, ((Buf.F32) y).a, yOff);
+    }
+
+    @Override
+    public void convWeightGrad(Buf x, int xOff, ConvShape s, Buf gy, int gyOff, int og, Buf gw, int gwOff) {
+        ImplicitConv.weightGrad(((Buf.F32) x).a, xOff, s, ((Buf.F32) gy).a, gyOff, og, ((Buf.F32) gw).a, gwOff);
+    }
+
     @Override
     public void maxPool(Buf x, int xOff, PoolShape s, Buf y, int yOff, int[] arg, int argOff) {
         if (x instanceof Buf.F32 fx && y instanceof Buf.F32 fy) PoolFloat.maxForward(fx.a, xOff, s, fy.a, yOff, arg, argOff);

@@ -73,22 +73,33 @@ public final class Convolution {
             // then a GEMM of cg rows), instead of a GEMM whose k is only og followed by col2im. Measured on the
             // ResNet-20 shapes it pays when og is small and cg is not: 16 -> 16 channels 19 ms -> 14 ms per batch
             // of 128, even at 32, and 4x slower for LeNet-5's 1 -> 6 and 6 -> 16 (a GEMM of 1 or 6 rows).
-            boolean direct = gx != null && inputGradByConvolution && s.sh() == 1 && s.sw() == 1
-                    && s.ph() <= s.dh() * (kh - 1) && s.pw() <= s.dw() * (kw - 1) && (inputGradByConvolutionAlways || cg >= 16 && og <= 24);
+            // Without a column matrix (Kernels.convDirect) the convolution of dy also pays for wider og: 32 -> 32
+            // channels at 16x16, 23.4 ms -> 22.2 per batch of 128.
+            boolean possible = gx != null && inputGradByConvolution && s.sh() == 1 && s.sw() == 1
+                    && s.ph() <= s.dh() * (kh - 1) && s.pw() <= s.dw() * (kw - 1);
+            ConvShape t = possible ? new ConvShape(og, oh, ow, kh, kw, 1, 1, s.dh() * (kh - 1) - s.ph(), s.dw() * (kw - 1) - s.pw(), s.dh(), s.dw()) : null;
+            boolean direct = possible && (inputGradByConvolutionAlways || cg >= 16 && (og <= 24 || k.convDirect(t, g)));
             if (direct) {
-                ConvShape t = new ConvShape(og, oh, ow, kh, kw, 1, 1, s.dh() * (kh - 1) - s.ph(), s.dw() * (kw - 1) - s.pw(), s.dh(), s.dw());
                 forward(g, n, cout, flipped(wc.buf, groups, og, cg, kh, kw), c, groups, t, null, gx.buf);
             }
             Tensor gxs = direct ? null : gx;
             int parts = Parallel.parts(n);
             // Weight and bias gradients are summed per part, then added up in part order: repeatable results.
             Buf[] gwPart = new Buf[parts], gbPart = new Buf[parts];
+            boolean directWeights = gw != null && gxs == null && k.convDirect(s, g);
             Parallel.forRanges(n, (part, from, to) -> {
-                int nb = Math.max(1, Math.min(to - from, colBudget / Math.max(1, rows * opix)));
-                Buf col = Workspace.get(g, 0, rows * nb * opix), gys = Workspace.get(g, 1, og * nb * opix);
-                Buf gcol = gxs != null ? Workspace.get(g, 2, rows * nb * opix) : null;
                 Buf gwp = gw != null ? g.like(wc.numel()) : null, gbp = gb != null ? g.like(cout) : null;
-                for (int i0 = from; i0 < to; i0 += nb) {
+                if (directWeights) {
+                    for (int i = from; i < to; i++) {
+                        for (int gr = 0; gr < groups; gr++) {
+                            k.convWeightGrad(xc.buf, (i * c + gr * cg) * plane, s, g, (i * cout + gr * og) * opix, og, gwp, gr * og * rows);
+                        }
+                    }
+                }
+                int nb = Math.max(1, Math.min(to - from, colBudget / Math.max(1, rows * opix)));
+                Buf col = directWeights ? null : Workspace.get(g, 0, rows * nb * opix), gys = Workspace.get(g, 1, og * nb * opix);
+                Buf gcol = gxs != null ? Workspace.get(g, 2, rows * nb * opix) : null;
+                for (int i0 = from; i0 < to && !directWeights; i0 += nb) {
                     int cnt = Math.min(nb, to - i0), ld = cnt * opix;
                     for (int gr = 0; gr < groups && (gwp != null || gcol != null); gr++) {
                         for (int o = 0; o < og; o++) {
@@ -121,6 +132,17 @@ public final class Convolution {
         // The batch is split over the cores; within a part, images are unrolled side by side, nb at a time, so
         // each GEMM is wide enough to run at full speed and shares its packing, with the column matrix kept
         // within colBudget numbers.
+        if (k.convDirect(s, x)) {
+            Parallel.forRanges(n, (part, from, to) -> {
+                for (int i = from; i < to; i++) {
+                    for (int g = 0; g < groups; g++) {
+                        k.convForward(x, (i * c + g * cg) * plane, s, w, g * og * rows, og, y, (i * cout + g * og) * opix);
+                    }
+                }
+                addBias(b, y, from, to, cout, opix);
+            });
+            return;
+        }
         Parallel.forRanges(n, (part, from, to) -> {
             int nb = Math.max(1, Math.min(to - from, colBudget / Math.max(1, rows * opix)));
             Buf col = Workspace.get(x, 0, rows * nb * opix);
@@ -139,16 +161,19 @@ public final class Convolution {
                     }
                 }
             }
-            if (b != null) {
-                for (int i = from; i < to; i++) {
-                    for (int o = 0; o < cout; o++) {
-                        double bv = b.get(o);
-                        int base = (i * cout + o) * opix;
-                        for (int p = 0; p < opix; p++) y.add(base + p, bv);
-                    }
-                }
-            }
+            addBias(b, y, from, to, cout, opix);
         });
+    }
+
+    private static void addBias(Buf b, Buf y, int from, int to, int cout, int opix) {
+        if (b == null) return;
+        for (int i = from; i < to; i++) {
+            for (int o = 0; o < cout; o++) {
+                double bv = b.get(o);
+                int base = (i * cout + o) * opix;
+                for (int p = 0; p < opix; p++) y.add(base + p, bv);
+            }
+        }
     }
 
     /**
