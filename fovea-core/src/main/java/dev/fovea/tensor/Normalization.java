@@ -34,7 +34,9 @@ public final class Normalization {
         if (!training && (runningMean == null || runningVar == null)) throw new IllegalStateException("batch_norm: evaluation needs running statistics");
         double[] mean = new double[c], invStd = new double[c];
         Tensor y = new Tensor(xc.buf.like(xc.numel()), x.shape);
-        Tensor xhat = new Tensor(xc.buf.like(xc.numel()), x.shape);
+        // xhat is kept only for a backward pass; inference (noGrad, or nothing that needs a gradient) skips it.
+        boolean recorded = Autograd.isEnabled() && (x.requiresGrad() || weight != null && weight.requiresGrad() || bias != null && bias.requiresGrad());
+        Tensor xhat = recorded ? new Tensor(xc.buf.like(xc.numel()), x.shape) : null;
         // Channels are independent: they are split over the cores, and each channel's sums run in the same order
         // whatever the split, so results do not depend on the thread count.
         Parallel.forRanges(c, (part, from, to) -> {
@@ -56,7 +58,7 @@ public final class Normalization {
                 mean[ch] = m;
                 invStd[ch] = 1 / Math.sqrt(v + eps);
                 double gamma = wc == null ? 1 : wc.buf.get(ch), beta = bc == null ? 0 : bc.buf.get(ch);
-                for (int i = 0; i < n; i++) normalize(xc.buf, xhat.buf, y.buf, (i * c + ch) * inner, inner, mean[ch], invStd[ch], gamma, beta);
+                for (int i = 0; i < n; i++) normalize(xc.buf, xhat == null ? null : xhat.buf, y.buf, (i * c + ch) * inner, inner, mean[ch], invStd[ch], gamma, beta);
             }
         });
         return Node.record(y, "batch_norm", gy -> {
@@ -126,11 +128,16 @@ public final class Normalization {
         return s;
     }
 
-    /** xhat = (x - mean) * invStd, y = gamma * xhat + beta. */
+    /** xhat = (x - mean) * invStd (unless xhat is null), y = gamma * xhat + beta. */
     private static void normalize(Buf x, Buf xhat, Buf y, int at, int len, double mean, double invStd, double gamma, double beta) {
-        if (x instanceof Buf.F32 fx && xhat instanceof Buf.F32 fh && y instanceof Buf.F32 fy) {
-            float[] a = fx.a, h = fh.a, o = fy.a;
+        if (x instanceof Buf.F32 fx && y instanceof Buf.F32 fy && (xhat == null || xhat instanceof Buf.F32)) {
+            float[] a = fx.a, o = fy.a;
             float m = (float) mean, is = (float) invStd, gm = (float) gamma, bt = (float) beta;
+            if (xhat == null) {
+                for (int p = at; p < at + len; p++) o[p] = gm * ((a[p] - m) * is) + bt;
+                return;
+            }
+            float[] h = ((Buf.F32) xhat).a;
             for (int p = at; p < at + len; p++) {
                 float v = (a[p] - m) * is;
                 h[p] = v;
@@ -139,7 +146,7 @@ public final class Normalization {
         } else {
             for (int p = at; p < at + len; p++) {
                 double v = (x.get(p) - mean) * invStd;
-                xhat.set(p, v);
+                if (xhat != null) xhat.set(p, v);
                 y.set(p, gamma * v + beta);
             }
         }

@@ -33,6 +33,28 @@ class NormalizationTest {
     }
 
     @Test
+    void withoutAGradientTheOutputIsTheSame() {
+        // Under noGrad (or with nothing that needs a gradient) xhat is not kept; y must not change by a bit.
+        Rng rng = new Rng(7);
+        Tensor x = Tensor.randn(rng, 4, 3, 5, 6), w = Tensor.randn(rng, 3).requiresGrad(true), b = Tensor.randn(rng, 3).requiresGrad(true);
+        Tensor mean = Tensor.randn(rng, 3), r = Tensor.randn(rng, 3), var = r.mul(r).add(0.5);
+        for (boolean training : new boolean[] {true, false}) {
+            Tensor m1 = mean.copy(), v1 = var.copy(), m2 = mean.copy(), v2 = var.copy();
+            Tensor withGrad = Normalization.batchNorm(x, m1, v1, w, b, training, 0.1, EPS);
+            assertEquals(true, withGrad.requiresGrad());
+            Tensor without;
+            try (var g = Autograd.noGrad()) {
+                without = Normalization.batchNorm(x, m2, v2, w, b, training, 0.1, EPS);
+            }
+            assertArrayEquals(withGrad.toFloatArray(), without.toFloatArray(), "training " + training);
+            assertArrayEquals(m1.toFloatArray(), m2.toFloatArray());
+            assertArrayEquals(v1.toFloatArray(), v2.toFloatArray());
+            Tensor plain = Normalization.batchNorm(x, mean.copy(), var.copy(), null, null, training, 0.1, EPS);
+            assertEquals(false, plain.requiresGrad());
+        }
+    }
+
+    @Test
     void evalGradient() {
         Tensor mean = Tensor.of(new double[] {0.3, -0.2}, 2), var = Tensor.of(new double[] {1.7, 0.4}, 2);
         Tensor x = GradCheck.param(127, 2, 2, 3, 3), w = GradCheck.param(128, 2), b = GradCheck.param(129, 2);
