@@ -9,8 +9,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -113,16 +111,8 @@ public record Checkpoint(Module model, Optimizer.State optimizer, Map<String, Ob
 
     /** Reads a checkpoint, refusing (with {@link ModelFormatException}) anything truncated, altered or inconsistent. */
     public static Checkpoint load(Path path) throws IOException {
-        String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
-        long size;
-        try {
-            size = Files.size(path);
-        } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(path.toString(), null, "no such checkpoint");
-        }
-        if (size > MAX_FILE) throw new ModelFormatException(name + ": " + size + " bytes is larger than any Fovea checkpoint can be");
-        if (size < PREFIX + DIGEST) throw new ModelFormatException(name + ": only " + size + " bytes; not a Fovea checkpoint (or truncated)");
-        byte[] bytes = Files.readAllBytes(path);
+        String name = ModelFile.fileName(path);
+        byte[] bytes = ModelFile.readBounded(path, "checkpoint");
         if (Arrays.equals(bytes, 0, ModelFile.MAGIC.length, ModelFile.MAGIC, 0, ModelFile.MAGIC.length)) {
             throw new ModelFormatException(name + ": a Fovea model file, not a checkpoint (a model file starts a new run from its weights instead)");
         }

@@ -84,17 +84,31 @@ public final class ModelFile {
         writeAtomically(path, buf.array());
     }
 
-    public static Loaded load(Path path) throws IOException {
-        String name = path.getFileName() == null ? path.toString() : path.getFileName().toString();
+    /** The file's name for messages: its last path element. */
+    static String fileName(Path path) {
+        return path.getFileName() == null ? path.toString() : path.getFileName().toString();
+    }
+
+    /**
+     * The whole file, refused before reading when it is larger than any Fovea file can be or too short to hold a
+     * header and its digest; {@code what} ("model file", "checkpoint") names the kind in the messages.
+     */
+    static byte[] readBounded(Path path, String what) throws IOException {
         long size;
         try {
             size = Files.size(path);
         } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(path.toString(), null, "no such model file");
+            throw new NoSuchFileException(path.toString(), null, "no such " + what);
         }
-        if (size > MAX_FILE) throw new ModelFormatException(name + ": " + size + " bytes is larger than any Fovea model file can be");
-        if (size < PREFIX + DIGEST) throw new ModelFormatException(name + ": only " + size + " bytes; not a Fovea model file (or truncated)");
-        byte[] bytes = Files.readAllBytes(path);
+        String name = fileName(path);
+        if (size > MAX_FILE) throw new ModelFormatException(name + ": " + size + " bytes is larger than any Fovea " + what + " can be");
+        if (size < PREFIX + DIGEST) throw new ModelFormatException(name + ": only " + size + " bytes; not a Fovea " + what + " (or truncated)");
+        return Files.readAllBytes(path);
+    }
+
+    public static Loaded load(Path path) throws IOException {
+        String name = fileName(path);
+        byte[] bytes = readBounded(path, "model file");
         Verified verified = verify(bytes, name, MAGIC, VERSION, MAX_HEADER, "model file", "file");
         Map<?, ?> header = verified.header();
         List<?> tensors = verified.tensors();
