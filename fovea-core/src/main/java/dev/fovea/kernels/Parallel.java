@@ -1,9 +1,5 @@
 package dev.fovea.kernels;
 
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-
 /**
  * Splits work over the machine's cores with one pool created once. Work is cut into as many contiguous ranges as
  * there are threads, always the same way for the same size and thread count, and each range's results are
@@ -22,13 +18,86 @@ public final class Parallel {
 
     private static final int THREADS = Math.max(1, Integer.getInteger("fovea.threads", Runtime.getRuntime().availableProcessors()));
 
-    private static final ExecutorService POOL = THREADS == 1 ? null : Executors.newFixedThreadPool(THREADS - 1, r -> {
-        Thread t = new Thread(r, "fovea-worker");
-        t.setDaemon(true);
-        return t;
-    });
-
     private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
+
+    /** How long a worker polls for its next task before parking, in spin-wait hints (roughly 50-100 us). */
+    private static final int SPINS = 1 << 13;
+
+    /**
+     * The workers (threads - 1 of them; the caller runs the first range itself). A pool that parks its threads
+     * between tasks (an ExecutorService) took 55-65 us per fork and join here, most of it waking a parked thread:
+     * for LeNet-5, whose steps run some 25 parallel operations of 50-500 us each, that was a fifth of a step. These
+     * workers spin for a while after each task before they park, so an operation that follows within that window
+     * starts at once.
+     */
+    private static final Worker[] WORKERS = new Worker[THREADS - 1];
+
+    /** Held by the thread that is using the workers; another thread that finds them busy runs its ranges itself. */
+    private static final java.util.concurrent.locks.ReentrantLock BUSY = new java.util.concurrent.locks.ReentrantLock();
+
+    static {
+        for (int i = 0; i < WORKERS.length; i++) {
+            WORKERS[i] = new Worker();
+            WORKERS[i].start();
+        }
+    }
+
+    private static final class Worker extends Thread {
+        private volatile RangeTask task;
+        private volatile boolean parked, done = true;
+        private int part, from, to;
+        private Throwable failure;
+
+        Worker() {
+            super("fovea-worker");
+            setDaemon(true);
+        }
+
+        /** Hands over one range; the plain fields are published by the volatile write of the task. */
+        void hand(RangeTask t, int part, int from, int to) {
+            this.part = part;
+            this.from = from;
+            this.to = to;
+            this.failure = null;
+            this.done = false;
+            this.task = t;
+            if (parked) java.util.concurrent.locks.LockSupport.unpark(this);
+        }
+
+        /** Waits for the range handed over last; its failure, if any. */
+        Throwable await() {
+            for (int i = 0; !done; i++) {
+                if (i < SPINS) Thread.onSpinWait();
+                else java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+            }
+            return failure;
+        }
+
+        @Override
+        public void run() {
+            INSIDE.set(true);
+            while (true) {
+                RangeTask t = task;
+                for (int i = 0; t == null; i++, t = task) {
+                    if (i < SPINS) {
+                        Thread.onSpinWait();
+                    } else {
+                        parked = true;
+                        if (task == null) java.util.concurrent.locks.LockSupport.park(this);
+                        parked = false;
+                        i = 0;
+                    }
+                }
+                try {
+                    t.run(part, from, to);
+                } catch (Throwable e) {
+                    failure = e;
+                }
+                task = null;
+                done = true;
+            }
+        }
+    }
 
     public static int threads() {
         return THREADS;
@@ -66,37 +135,32 @@ public final class Parallel {
             task.run(0, 0, n);
             return;
         }
-        @SuppressWarnings("unchecked")
-        Future<?>[] futures = new Future<?>[parts - 1];
-        for (int p = 1; p < parts; p++) {
-            int part = p, from = (int) ((long) n * p / parts), to = (int) ((long) n * (p + 1) / parts);
-            futures[p - 1] = POOL.submit(() -> {
-                INSIDE.set(true);
-                try {
-                    task.run(part, from, to);
-                } finally {
-                    INSIDE.set(false);
-                }
+        if (!BUSY.tryLock()) {
+            // Another thread has the workers (requests served in parallel, say): the same ranges, one after another.
+            serial(() -> {
+                for (int p = 0; p < parts; p++) task.run(p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts));
             });
+            return;
         }
         Throwable failure = null;
-        INSIDE.set(true);
         try {
-            task.run(0, 0, (int) ((long) n / parts));
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            INSIDE.set(false);
-        }
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (java.util.concurrent.ExecutionException e) {
-                if (failure == null) failure = e.getCause();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                if (failure == null) failure = e;
+            for (int p = 1; p < parts; p++) {
+                WORKERS[p - 1].hand(task, p, (int) ((long) n * p / parts), (int) ((long) n * (p + 1) / parts));
             }
+            INSIDE.set(true);
+            try {
+                task.run(0, 0, (int) ((long) n / parts));
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                INSIDE.set(false);
+            }
+            for (int p = 1; p < parts; p++) {
+                Throwable f = WORKERS[p - 1].await();
+                if (failure == null) failure = f;
+            }
+        } finally {
+            BUSY.unlock();
         }
         if (failure instanceof RuntimeException re) throw re;
         if (failure instanceof Error err) throw err;
