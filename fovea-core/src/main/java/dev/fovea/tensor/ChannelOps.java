@@ -3,8 +3,8 @@ package dev.fovea.tensor;
 import dev.fovea.kernels.Buf;
 
 /**
- * Operations that combine groups of channels into one: maxout and the gated linear unit, each forward beside its
- * backward.
+ * Operations on the channel dimension: maxout and the gated linear unit, which combine groups of channels into one,
+ * and the zero-channel padding of ResNet's parameter-free shortcut; each forward beside its backward.
  */
 public final class ChannelOps {
     private ChannelOps() {}
@@ -54,6 +54,46 @@ public final class ChannelOps {
             Tensor g = gy.contiguous();
             Tensor gx = new Tensor(g.buf.like(Shapes.numel(inShape)), inShape);
             for (int j = 0; j < arg.length; j++) gx.buf.add(arg[j], g.buf.get(j));
+            return new Tensor[] {gx};
+        }, x);
+    }
+
+    /**
+     * Every {@code stride}-th pixel of every channel (pixels (0, 0), (0, stride), ...), with {@code before} zero
+     * channels in front and {@code after} behind: N x C x H x W to N x (before + C + after) x ceil(H / stride) x
+     * ceil(W / stride). This is ResNet's option-A shortcut, {@code F.pad(x[:, :, ::s, ::s], (0, 0, 0, 0, before,
+     * after))} in PyTorch, in one pass: as a 1x1 max pooling and two concatenations it made three tensors and 5% of
+     * a ResNet-20 profile. The gradient is gy's middle channels scattered back to the sampled pixels.
+     */
+    public static Tensor subsamplePadChannels(Tensor x, int stride, int before, int after) {
+        if (x.dim() != 4) throw new IllegalArgumentException("subsamplePadChannels: input must be N x C x H x W, got shape " + Shapes.str(x.shape));
+        if (stride < 1 || before < 0 || after < 0) {
+            throw new IllegalArgumentException("subsamplePadChannels: need stride >= 1 and padding >= 0, got stride " + stride + ", padding " + before + " and " + after);
+        }
+        int n = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        int oh = (h + stride - 1) / stride, ow = (w + stride - 1) / stride, cout = before + c + after;
+        Tensor xc = x.contiguous();
+        Tensor y = new Tensor(xc.buf.like(n * cout * oh * ow), new int[] {n, cout, oh, ow});
+        for (int i = 0; i < n; i++) {
+            for (int ch = 0; ch < c; ch++) {
+                int src = (i * c + ch) * h * w, dst = (i * cout + before + ch) * oh * ow;
+                for (int r = 0; r < oh; r++) {
+                    for (int q = 0; q < ow; q++) y.buf.set(dst + r * ow + q, xc.buf.get(src + r * stride * w + q * stride));
+                }
+            }
+        }
+        int[] inShape = x.shape;
+        return Node.record(y, "subsample_pad_channels", gy -> {
+            Tensor g = gy.contiguous();
+            Tensor gx = new Tensor(g.buf.like(Shapes.numel(inShape)), inShape);
+            for (int i = 0; i < n; i++) {
+                for (int ch = 0; ch < c; ch++) {
+                    int dst = (i * c + ch) * h * w, src = (i * cout + before + ch) * oh * ow;
+                    for (int r = 0; r < oh; r++) {
+                        for (int q = 0; q < ow; q++) gx.buf.set(dst + r * stride * w + q * stride, g.buf.get(src + r * ow + q));
+                    }
+                }
+            }
             return new Tensor[] {gx};
         }, x);
     }

@@ -10,6 +10,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** maxout and glu: values from their definitions, the grouping of channels, ties, and gradients; gated convolution. */
 class ChannelOpsTest {
 
+    // ---------------------------------------------------------------- subsample and pad channels
+
+    @Test
+    void subsamplePadChannelsEqualsStridedPoolingThenConcatenation() {
+        for (int[] shape : new int[][] {{2, 3, 5, 4}, {1, 2, 8, 8}, {3, 1, 1, 7}}) {
+            for (int stride : new int[] {1, 2, 3}) {
+                Tensor x = GradCheck.param(3, shape).detach();
+                int n = shape[0], h = (shape[2] + stride - 1) / stride, w = (shape[3] + stride - 1) / stride;
+                Tensor pooled = Pooling.maxPool2d(x, new int[] {1, 1}, new int[] {stride, stride}, new int[] {0, 0}, false);
+                Tensor expected = Tensor.concat(1, Tensor.zeros(x.dtype(), n, 2, h, w), pooled, Tensor.zeros(x.dtype(), n, 3, h, w));
+                Tensor y = ChannelOps.subsamplePadChannels(x, stride, 2, 3);
+                assertArrayEquals(expected.shape(), y.shape());
+                assertArrayEquals(expected.toDoubleArray(), y.toDoubleArray(), 0);
+                assertArrayEquals(expected.toFloatArray(), ChannelOps.subsamplePadChannels(x.to(DType.FLOAT32), stride, 2, 3).toFloatArray(), 0);
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> ChannelOps.subsamplePadChannels(Tensor.zeros(2, 3), 2, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> ChannelOps.subsamplePadChannels(Tensor.zeros(1, 1, 2, 2), 0, 1, 1));
+    }
+
+    @Test
+    void subsamplePadChannelsGradients() {
+        Tensor x = GradCheck.param(4, 2, 3, 5, 6);
+        GradCheck.check("subsamplePadChannels stride 2", in -> ChannelOps.subsamplePadChannels(in.get(0), 2, 1, 2), x);
+        GradCheck.check("subsamplePadChannels stride 1, no padding", in -> ChannelOps.subsamplePadChannels(in.get(0), 1, 0, 0), x);
+    }
+
     // ---------------------------------------------------------------- maxout
 
     @Test

@@ -1,7 +1,7 @@
 package dev.fovea.models;
 
 import dev.fovea.nn.Module;
-import dev.fovea.tensor.Pooling;
+import dev.fovea.tensor.ChannelOps;
 import dev.fovea.tensor.Tensor;
 
 import java.util.Arrays;
@@ -34,14 +34,9 @@ public final class ZeroPadShortcut extends Module {
         if (x.dim() != 4 || x.size(1) != in) {
             throw new IllegalArgumentException("ZeroPadShortcut(" + in + ", " + out + "): input must be N x " + in + " x H x W, got shape " + Arrays.toString(x.shape()));
         }
-        if (stride != 1) {
-            x = Pooling.maxPool2d(x, new int[] {1, 1}, new int[] {stride, stride}, new int[] {0, 0}, false);
-        }
         int before = (out - in) / 2, after = out - in - before;
-        if (before == 0 && after == 0) return x;
-        int n = x.size(0), h = x.size(2), w = x.size(3);
-        if (before == 0) return Tensor.concat(1, x, Tensor.zeros(x.dtype(), n, after, h, w));
-        return Tensor.concat(1, Tensor.zeros(x.dtype(), n, before, h, w), x, Tensor.zeros(x.dtype(), n, after, h, w));
+        if (stride == 1 && before == 0 && after == 0) return x;
+        return ChannelOps.subsamplePadChannels(x, stride, before, after);
     }
 
     @Override
