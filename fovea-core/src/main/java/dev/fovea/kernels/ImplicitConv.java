@@ -39,6 +39,11 @@ final class ImplicitConv {
             if (wide.length < n) wide = new float[n];
             return wide;
         }
+
+        float[] packed(int n) {
+            if (packed.length < n) packed = new float[n];
+            return packed;
+        }
     }
 
     /**
@@ -63,7 +68,7 @@ final class ImplicitConv {
         Arrays.fill(out, 0, og * nPad, 0f);
         for (int pc = 0; pc < k; pc += KC) {
             int kc = Math.min(KC, k - pc);
-            float[] pa = packBuffer(sc, og, kc);
+            float[] pa = sc.packed((og + MR - 1) / MR * MR * kc);
             packA(w, wOff, k, og, pc, kc, pa);
             for (int q = 0; q < nPad; q += NR) {
                 for (int r = 0; r < og; r += MR) microKernel(kc, pa, r * kc, p, off, pc, q, out, r * nPad + q, nPad, Math.min(MR, og - r));
@@ -113,12 +118,6 @@ final class ImplicitConv {
             for (int yy = 0; yy < h; yy++) System.arraycopy(x, xOff + (ci * h + yy) * w, p, ci * plane + (yy + ph) * wp + pw, w);
         }
         return p;
-    }
-
-    private static float[] packBuffer(Scratch sc, int og, int kc) {
-        int need = (og + MR - 1) / MR * MR * kc;
-        if (sc.packed.length < need) sc.packed = new float[need];
-        return sc.packed;
     }
 
     /** w[0..og)[pc..pc+kc) into MR-row micro-panels (rows past og are zero), as the GEMM packs A. */

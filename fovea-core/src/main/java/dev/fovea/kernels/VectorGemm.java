@@ -48,7 +48,7 @@ final class VectorGemm {
             // would pack far more than it computes. Measured at the LeNet-5 and ResNet-20 shapes: 78-95 GFLOP/s
             // here against 58-60 blocked once k >= 512; below that the blocked path wins at 64 rows (64x576x64:
             // 74 against 25), dots at up to 32 rows once k >= 256 (16x120x400: 28 us against 46).
-            dots(m, n, k, alpha, a, offA, lda, b, offB, ldb, c, offC, ldc);
+            dots(m, n, k, alpha, a, offA, lda, b, offB, ldb, null, c, offC, ldc);
             return;
         }
         float[][] packs = PACKS.get();
@@ -90,16 +90,6 @@ final class VectorGemm {
      * 16, 64 KB) stream from L2. Each block ends with 16 x L scalar additions of lane sums, so slices are long:
      * with KC (256) that epilogue cost as much as the FMAs and the weight gradients ran at 37 GFLOP/s.
      */
-    private static void dots(int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int offB, int ldb,
-                             float[] c, int offC, int ldc) {
-        dots(m, n, k, alpha, a, offA, lda, b, offB, ldb, null, c, offC, ldc);
-    }
-
-    /** {@link #dots} with B row j starting at {@code bRows[j]}: the rows of an implicit im2col ({@link ImplicitConv}). */
-    static void dots(int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int[] bRows, float[] c, int offC, int ldc) {
-        dots(m, n, k, alpha, a, offA, lda, b, 0, 0, bRows, c, offC, ldc);
-    }
-
     private static void dots(int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int offB, int ldb, int[] bRows,
                              float[] c, int offC, int ldc) {
         float[] d = new float[16 * L]; // lane sums of one 4 x 4 block, reused for every block
@@ -147,6 +137,12 @@ final class VectorGemm {
         }
     }
 
+    /** {@link #dots} with B row j starting at {@code bRows[j]}: the rows of an implicit im2col ({@link ImplicitConv}). */
+    static void dots(int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int[] bRows, float[] c, int offC, int ldc) {
+        dots(m, n, k, alpha, a, offA, lda, b, 0, 0, bRows, c, offC, ldc);
+    }
+
+    /** Where B row j starts: {@code rows[j]}, or {@code off + j * ld} without a row table. */
     private static int rowStart(int[] rows, int off, int ld, int j) {
         return rows == null ? off + j * ld : rows[j];
     }

@@ -95,25 +95,8 @@ public final class Convolution {
                             k.convWeightGrad(xc.buf, (i * c + gr * cg) * plane, s, g, (i * cout + gr * og) * opix, og, gwp, gr * og * rows);
                         }
                     }
-                }
-                int nb = Math.max(1, Math.min(to - from, colBudget / Math.max(1, rows * opix)));
-                Buf col = directWeights ? null : Workspace.get(g, 0, rows * nb * opix), gys = Workspace.get(g, 1, og * nb * opix);
-                Buf gcol = gxs != null ? Workspace.get(g, 2, rows * nb * opix) : null;
-                for (int i0 = from; i0 < to && !directWeights; i0 += nb) {
-                    int cnt = Math.min(nb, to - i0), ld = cnt * opix;
-                    for (int gr = 0; gr < groups && (gwp != null || gcol != null); gr++) {
-                        for (int o = 0; o < og; o++) {
-                            for (int j = 0; j < cnt; j++) gys.copyFrom(g, ((i0 + j) * cout + gr * og + o) * opix, o * ld + j * opix, opix);
-                        }
-                        if (gwp != null) {
-                            for (int j = 0; j < cnt; j++) k.im2col(xc.buf, ((i0 + j) * c + gr * cg) * plane, s, col, j * opix, ld);
-                            k.gemm(false, true, og, rows, ld, 1, gys, 0, ld, col, 0, ld, 1, gwp, gr * og * rows, rows);
-                        }
-                        if (gcol != null) {
-                            k.gemm(true, false, rows, ld, og, 1, wc.buf, gr * og * rows, rows, gys, 0, ld, 0, gcol, 0, ld);
-                            for (int j = 0; j < cnt; j++) k.col2im(gcol, j * opix, s, gxs.buf, ((i0 + j) * c + gr * cg) * plane, ld);
-                        }
-                    }
+                } else {
+                    columnGradients(g, xc.buf, wc.buf, gxs == null ? null : gxs.buf, gwp, from, to, c, cout, groups, s, k);
                 }
                 if (gbp != null) Convolution.addBiasGradient(g, from, to, cout, opix, gbp);
                 gwPart[part] = gwp;
@@ -123,6 +106,33 @@ public final class Convolution {
             Convolution.addParts(gb, gbPart);
             return new Tensor[] {gx, gw, gb};
         }, x, w, b);
+    }
+
+    /**
+     * The backward pass through the column matrix for images [from, to): gw += dy . im2col(x)^T (when gw is not
+     * null) and gx = col2im(W^T . dy) (when gx is not null), nb images side by side within colBudget.
+     */
+    private static void columnGradients(Buf g, Buf x, Buf w, Buf gx, Buf gw, int from, int to, int c, int cout, int groups, ConvShape s, Kernels k) {
+        int cg = c / groups, og = cout / groups, rows = s.colRows(), plane = s.h() * s.w(), opix = s.outH() * s.outW();
+        int nb = Math.max(1, Math.min(to - from, colBudget / Math.max(1, rows * opix)));
+        Buf col = Workspace.get(g, 0, rows * nb * opix), gys = Workspace.get(g, 1, og * nb * opix);
+        Buf gcol = gx != null ? Workspace.get(g, 2, rows * nb * opix) : null;
+        for (int i0 = from; i0 < to; i0 += nb) {
+            int cnt = Math.min(nb, to - i0), ld = cnt * opix;
+            for (int gr = 0; gr < groups && (gw != null || gcol != null); gr++) {
+                for (int o = 0; o < og; o++) {
+                    for (int j = 0; j < cnt; j++) gys.copyFrom(g, ((i0 + j) * cout + gr * og + o) * opix, o * ld + j * opix, opix);
+                }
+                if (gw != null) {
+                    for (int j = 0; j < cnt; j++) k.im2col(x, ((i0 + j) * c + gr * cg) * plane, s, col, j * opix, ld);
+                    k.gemm(false, true, og, rows, ld, 1, gys, 0, ld, col, 0, ld, 1, gw, gr * og * rows, rows);
+                }
+                if (gcol != null) {
+                    k.gemm(true, false, rows, ld, og, 1, w, gr * og * rows, rows, gys, 0, ld, 0, gcol, 0, ld);
+                    for (int j = 0; j < cnt; j++) k.col2im(gcol, j * opix, s, gx, ((i0 + j) * c + gr * cg) * plane, ld);
+                }
+            }
+        }
     }
 
     /** Plain forward pass on buffers: y = conv(x, w) + b, for n images of c channels; s describes one group. */
