@@ -1,5 +1,6 @@
 package dev.fovea.bench;
 
+import dev.fovea.kernels.Arena;
 import dev.fovea.models.Zoo;
 import dev.fovea.nn.CrossEntropyLoss;
 import dev.fovea.nn.Module;
@@ -66,12 +67,16 @@ public final class FoveaBackend implements Backend {
         model.train();
         SGD sgd = new SGD(model.parameters(), Workload.LR, Workload.MOMENTUM, 0, false);
         CrossEntropyLoss loss = new CrossEntropyLoss();
+        Arena arena = new Arena(); // as Trainer does: each step's activations reuse the previous step's arrays
         return batch -> {
-            Tensor logits = model.call(images[batch % images.length]);
-            Tensor l = loss.forward(logits, data.labels(batch));
-            double value = l.item();
-            sgd.zeroGrad();
-            l.backward();
+            double value;
+            try (Arena.Scope scope = arena.open()) {
+                Tensor logits = model.call(images[batch % images.length]);
+                Tensor l = loss.forward(logits, data.labels(batch));
+                value = l.item();
+                sgd.zeroGrad();
+                l.backward();
+            }
             sgd.step();
             return value;
         };

@@ -17,11 +17,21 @@ public sealed abstract class Buf permits Buf.F32, Buf.F64 {
 
     public abstract void add(int i, double v);
 
-    /** A new zero-filled buffer of the same precision. */
+    /**
+     * A new zero-filled buffer of the same precision, for what one step computes: in float32 it comes from the
+     * {@link Arena} open on this thread, if any. What must outlive the step is made with {@link #allocate}.
+     */
     public abstract Buf like(int length);
+
+    /**
+     * Like {@link #like}, but the contents are unspecified (from an arena, the last step's values): for an output
+     * the caller writes in full, which then skips the zero-fill.
+     */
+    public abstract Buf likeForOverwrite(int length);
 
     public abstract boolean isDouble();
 
+    /** A new zero-filled buffer that never comes from an {@link Arena}: for what outlives a step. */
     public static Buf allocate(int length, boolean dbl) {
         return dbl ? new F64(new double[length]) : new F32(new float[length]);
     }
@@ -52,7 +62,8 @@ public sealed abstract class Buf permits Buf.F32, Buf.F64 {
         @Override public double get(int i) { return a[i]; }
         @Override public void set(int i, double v) { a[i] = (float) v; }
         @Override public void add(int i, double v) { a[i] += (float) v; }
-        @Override public Buf like(int length) { return new F32(new float[length]); }
+        @Override public Buf like(int length) { return new F32(Arena.floats(length)); }
+        @Override public Buf likeForOverwrite(int length) { return new F32(Arena.floatsForOverwrite(length)); }
         @Override public boolean isDouble() { return false; }
         @Override public void fill(double v) { java.util.Arrays.fill(a, (float) v); }
     }
@@ -69,6 +80,7 @@ public sealed abstract class Buf permits Buf.F32, Buf.F64 {
         @Override public void set(int i, double v) { a[i] = v; }
         @Override public void add(int i, double v) { a[i] += v; }
         @Override public Buf like(int length) { return new F64(new double[length]); }
+        @Override public Buf likeForOverwrite(int length) { return like(length); }
         @Override public boolean isDouble() { return true; }
         @Override public void fill(double v) { java.util.Arrays.fill(a, v); }
     }

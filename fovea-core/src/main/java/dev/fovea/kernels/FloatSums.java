@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * runs one addition per latency of the adder, 4-8x slower; the callers (batch norm's statistics and gradients)
  * add segment results up in double, so float accumulation only ever spans one segment (a channel's plane).
  *
- * <p>Lanes are summed through an array in lane order, not with {@code reduceLanes}, whose order of additions may
+ * <p>Lanes are summed in lane order, not with {@code reduceLanes}, whose order of additions may
  * change when the JIT recompiles it: results stay the same bit for bit from run to run.
  */
 public final class FloatSums {
@@ -71,10 +71,10 @@ public final class FloatSums {
     }
 
     private static double lanes(FloatVector v) {
-        float[] t = new float[L];
-        v.intoArray(t, 0);
+        // Lane by lane rather than through a scratch array: the array was not scalar-replaced, and at one call
+        // per channel plane it was most of what a batch-norm training step allocated.
         double s = 0;
-        for (float x : t) s += x;
+        for (int i = 0; i < L; i++) s += v.lane(i);
         return s;
     }
 }

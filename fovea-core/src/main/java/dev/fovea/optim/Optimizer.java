@@ -134,7 +134,7 @@ public abstract class Optimizer {
     /** Makes parameter {@code index}'s buffer {@code name}: zeros shaped and typed like the parameter. */
     protected final Tensor newBuffer(int index, String name) {
         if (!bufferNames().contains(name)) throw new IllegalStateException(typeName() + " has no buffer '" + name + "'");
-        Tensor t = Tensor.zerosLike(params.get(index));
+        Tensor t = Tensor.zeros(params.get(index).dtype(), params.get(index).shape());
         state.get(index).put(name, t);
         return t;
     }
@@ -213,7 +213,7 @@ public abstract class Optimizer {
                 throw new IllegalArgumentException("optimizer state: '" + key + "' has shape " + Arrays.toString(e.getValue().shape())
                         + ", parameter " + index + " has " + Arrays.toString(p.shape()));
             }
-            Tensor t = Tensor.zerosLike(p);
+            Tensor t = Tensor.zeros(p.dtype(), p.shape());
             t.copyFrom(e.getValue());
             fresh.get(index).put(name, t);
         }

@@ -22,7 +22,7 @@ public final class Activations {
         Tensor xc = x.contiguous();
         Tensor out;
         if (xc.buf instanceof Buf.F32 f) {
-            float[] src = f.a, dst = new float[src.length];
+            float[] src = f.a, dst = ((Buf.F32) f.likeForOverwrite(src.length)).a;
             Parallel.forRanges(chunks(src.length), (part, from, to) -> {
                 for (int i = from * CHUNK, end = Math.min(src.length, to * CHUNK); i < end; i++) dst[i] = Math.max(src[i], 0f);
             });
@@ -86,7 +86,7 @@ public final class Activations {
     private static Tensor gate(Tensor g, Tensor out, double threshold) {
         Tensor gc = g.contiguous();
         if (gc.buf instanceof Buf.F32 gf && out.buf instanceof Buf.F32 of) {
-            float[] gv = gf.a, ov = of.a, dst = new float[gv.length];
+            float[] gv = gf.a, ov = of.a, dst = ((Buf.F32) gf.likeForOverwrite(gv.length)).a;
             float t = (float) threshold;
             Parallel.forRanges(chunks(dst.length), (part, from, to) -> FloatMaps.gate(ov, t, gv, dst, from * CHUNK, Math.min(dst.length, to * CHUNK)));
             return new Tensor(new Buf.F32(dst), gc.shape);

@@ -1,5 +1,6 @@
 package dev.fovea.tensor;
 
+import dev.fovea.kernels.Arena;
 import dev.fovea.kernels.Buf;
 
 /**
@@ -29,7 +30,7 @@ public final class ChannelOps {
         Tensor xc = x.contiguous();
         Buf xb = xc.buf;
         Tensor y = new Tensor(xb.like(n * c * inner), shape);
-        int[] arg = new int[n * c * inner];
+        int[] arg = Arena.intsForOverwrite(n * c * inner);
         for (int i = 0; i < n; i++) {
             for (int ch = 0; ch < c; ch++) {
                 int out = (i * c + ch) * inner, first = (i * cin + ch * pieces) * inner;

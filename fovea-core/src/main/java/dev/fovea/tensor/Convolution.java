@@ -61,11 +61,10 @@ public final class Convolution {
         Tensor xc = x.contiguous(), wc = w.contiguous(), bc = b == null ? null : b.contiguous();
         Kernels k = Kernels.active();
         int rows = s.colRows(), plane = h * wd, opix = oh * ow;
-        Tensor y = new Tensor(xc.buf.like(n * cout * opix), new int[] {n, cout, oh, ow});
+        Tensor y = new Tensor(xc.buf.likeForOverwrite(n * cout * opix), new int[] {n, cout, oh, ow});
         forward(xc.buf, n, c, wc.buf, cout, groups, s, bc == null ? null : bc.buf, y.buf);
         return Node.record(y, "conv2d", gy -> {
             Buf g = gy.contiguous().buf;
-            Tensor gx = x.requiresGrad() ? new Tensor(g.like(n * c * plane), x.shape) : null;
             Tensor gw = w.requiresGrad() ? new Tensor(g.like(wc.numel()), w.shape) : null;
             Tensor gb = b != null && b.requiresGrad() ? new Tensor(g.like(cout), b.shape) : null;
             // With stride 1 the input gradient is itself a convolution: of dy, padded by d(k-1)-p, with the kernels
@@ -75,10 +74,12 @@ public final class Convolution {
             // of 128, even at 32, and 4x slower for LeNet-5's 1 -> 6 and 6 -> 16 (a GEMM of 1 or 6 rows).
             // Without a column matrix (Kernels.convDirect) the convolution of dy also pays for wider og: 32 -> 32
             // channels at 16x16, 23.4 ms -> 22.2 per batch of 128.
-            boolean possible = gx != null && inputGradByConvolution && s.sh() == 1 && s.sw() == 1
+            boolean possible = x.requiresGrad() && inputGradByConvolution && s.sh() == 1 && s.sw() == 1
                     && s.ph() <= s.dh() * (kh - 1) && s.pw() <= s.dw() * (kw - 1);
             ConvShape t = possible ? new ConvShape(og, oh, ow, kh, kw, 1, 1, s.dh() * (kh - 1) - s.ph(), s.dw() * (kw - 1) - s.pw(), s.dh(), s.dw()) : null;
             boolean direct = possible && (inputGradByConvolutionAlways || cg >= 16 && (og <= 24 || k.convDirect(t, g)));
+            // The convolution of dy writes every element of gx; col2im adds into it, so needs zeros.
+            Tensor gx = !x.requiresGrad() ? null : new Tensor(direct ? g.likeForOverwrite(n * c * plane) : g.like(n * c * plane), x.shape);
             if (direct) {
                 forward(g, n, cout, flipped(wc.buf, groups, og, cg, kh, kw), c, groups, t, null, gx.buf);
             }

@@ -78,9 +78,10 @@ final class Elementwise {
     /** a + b; same-shape float32 operands (residual connections, gradient sums) take a plain array loop. */
     private static Tensor plus(Tensor a, Tensor b) {
         if (Arrays.equals(a.shape, b.shape) && a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32) {
-            float[] x = ((Buf.F32) a.contiguous().buf).a, y = ((Buf.F32) b.contiguous().buf).a, z = new float[x.length];
+            Buf.F32 xb = (Buf.F32) a.contiguous().buf, out = (Buf.F32) xb.likeForOverwrite(xb.length());
+            float[] x = xb.a, y = ((Buf.F32) b.contiguous().buf).a, z = out.a;
             for (int i = 0; i < z.length; i++) z[i] = x[i] + y[i];
-            return new Tensor(new Buf.F32(z), a.shape);
+            return new Tensor(out, a.shape);
         }
         return binary(a, b, Double::sum);
     }

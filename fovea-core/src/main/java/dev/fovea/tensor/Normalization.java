@@ -33,10 +33,10 @@ public final class Normalization {
         Tensor wc = weight == null ? null : weight.contiguous(), bc = bias == null ? null : bias.contiguous();
         if (!training && (runningMean == null || runningVar == null)) throw new IllegalStateException("batch_norm: evaluation needs running statistics");
         double[] mean = new double[c], invStd = new double[c];
-        Tensor y = new Tensor(xc.buf.like(xc.numel()), x.shape);
+        Tensor y = new Tensor(xc.buf.likeForOverwrite(xc.numel()), x.shape);
         // xhat is kept only for a backward pass; inference (noGrad, or nothing that needs a gradient) skips it.
         boolean recorded = Autograd.isEnabled() && (x.requiresGrad() || weight != null && weight.requiresGrad() || bias != null && bias.requiresGrad());
-        Tensor xhat = recorded ? new Tensor(xc.buf.like(xc.numel()), x.shape) : null;
+        Tensor xhat = recorded ? new Tensor(xc.buf.likeForOverwrite(xc.numel()), x.shape) : null;
         // Channels are independent: they are split over the cores, and each channel's sums run in the same order
         // whatever the split, so results do not depend on the thread count.
         Parallel.forRanges(c, (part, from, to) -> {
@@ -64,7 +64,7 @@ public final class Normalization {
         return Node.record(y, "batch_norm", gy -> {
             Tensor g = gy.contiguous();
             double[] sumG = new double[c], sumGH = new double[c];
-            Tensor gx = x.requiresGrad() ? new Tensor(g.buf.like(g.numel()), x.shape) : null;
+            Tensor gx = x.requiresGrad() ? new Tensor(g.buf.likeForOverwrite(g.numel()), x.shape) : null;
             Parallel.forRanges(c, (part, from, to) -> {
                 for (int ch = from; ch < to; ch++) {
                     for (int i = 0; i < n; i++) {

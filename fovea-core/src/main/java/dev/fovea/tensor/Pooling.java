@@ -1,5 +1,6 @@
 package dev.fovea.tensor;
 
+import dev.fovea.kernels.Arena;
 import dev.fovea.kernels.Kernels;
 import dev.fovea.kernels.Parallel;
 import dev.fovea.kernels.PoolShape;
@@ -26,8 +27,8 @@ public final class Pooling {
         int n = x.shape[0], c = x.shape[1], oh = s.outH(), ow = s.outW();
         int per = c * oh * ow, inPer = c * x.shape[2] * x.shape[3];
         Tensor xc = x.contiguous();
-        Tensor y = new Tensor(xc.buf.like(n * per), new int[] {n, c, oh, ow});
-        int[] arg = new int[n * per];
+        Tensor y = new Tensor(xc.buf.likeForOverwrite(n * per), new int[] {n, c, oh, ow});
+        int[] arg = Arena.intsForOverwrite(n * per);
         Kernels k = Kernels.active();
         // Images are independent: split over the cores (each writes only its own outputs and arg-max slots).
         Parallel.forRanges(n, (part, from, to) -> {
@@ -49,7 +50,7 @@ public final class Pooling {
         int n = x.shape[0], c = x.shape[1], oh = s.outH(), ow = s.outW();
         int per = c * oh * ow, inPer = c * x.shape[2] * x.shape[3];
         Tensor xc = x.contiguous();
-        Tensor y = new Tensor(xc.buf.like(n * per), new int[] {n, c, oh, ow});
+        Tensor y = new Tensor(xc.buf.likeForOverwrite(n * per), new int[] {n, c, oh, ow});
         Kernels k = Kernels.active();
         Parallel.forRanges(n, (part, from, to) -> {
             for (int i = from; i < to; i++) k.avgPool(xc.buf, i * inPer, s, countIncludePad, y.buf, i * per);

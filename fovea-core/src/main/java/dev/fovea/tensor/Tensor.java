@@ -236,7 +236,9 @@ public final class Tensor {
 
     void accumulateGrad(Tensor g) {
         if (grad == null) {
-            grad = g.copy();
+            Tensor gc = g.contiguous();
+            grad = new Tensor(Buf.allocate(gc.numel(), gc.buf.isDouble()), shape); // outlives the step: not from an arena
+            grad.buf.copyFrom(gc.buf, 0, 0, gc.numel());
         } else {
             Tensor gc = g.contiguous();
             if (grad.buf instanceof Buf.F32 acc && gc.buf instanceof Buf.F32 add) {

@@ -30,7 +30,7 @@ final class Views {
     }
 
     static Tensor contiguous(Tensor x) {
-        Tensor out = new Tensor(x.buf.like(x.numel()), x.shape);
+        Tensor out = new Tensor(x.buf.likeForOverwrite(x.numel()), x.shape);
         forEachOffset(x, (i, p) -> out.buf.set(i, x.buf.get(p)));
         return Node.record(out, "contiguous", g -> new Tensor[] {g}, x);
     }

@@ -44,11 +44,14 @@ final class MemoryReport {
         peakUsed = Math.max(peakUsed, rt.totalMemory() - rt.freeMemory());
     }
 
-    /** One line describing the stretch since {@link #start()}, over {@code steps} optimizer steps. */
-    String line(long steps) {
+    /**
+     * One line describing the stretch since {@link #start()}, over {@code steps} optimizer steps, with the bytes
+     * the step arena holds for reuse (part of the heap in use, not of the allocation).
+     */
+    String line(long steps, long arenaBytes) {
         long alloc = allocatedBytes();
         String perStep = alloc < 0 ? "n/a" : String.format("%.2f MB", (alloc - allocated0) / 1e6 / Math.max(1, steps));
-        return String.format("memory: %s allocated per step, peak heap in use %.0f MB (max %.0f MB), %d garbage collections (%d ms)",
-                perStep, peakUsed / 1e6, Runtime.getRuntime().maxMemory() / 1e6, gcCount() - gcCount0, gcMillis() - gcMillis0);
+        return String.format("memory: %s allocated per step, %.0f MB reused from step to step, peak heap in use %.0f MB (max %.0f MB), %d garbage collections (%d ms)",
+                perStep, arenaBytes / 1e6, peakUsed / 1e6, Runtime.getRuntime().maxMemory() / 1e6, gcCount() - gcCount0, gcMillis() - gcMillis0);
     }
 }

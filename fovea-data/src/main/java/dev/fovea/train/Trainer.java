@@ -15,6 +15,7 @@ import dev.fovea.tensor.Autograd;
 import dev.fovea.tensor.Losses;
 import dev.fovea.tensor.Rng;
 import dev.fovea.tensor.Tensor;
+import dev.fovea.kernels.Arena;
 import dev.fovea.kernels.Buf;
 
 import java.io.IOException;
@@ -129,6 +130,8 @@ public final class Trainer {
     private Consumer<StepResult> stepListener;
     private TrainingControl control;
     private double clipNorm, clipValue;
+    /** Where each step's activations and gradients live; reused by the next step (see {@link Arena}). */
+    private final Arena arena = new Arena();
     /** Epoch and step (0: the evaluation after it) of the running step, for the report of anomaly detection. */
     private int anomalyEpoch, anomalyStep;
 
@@ -321,20 +324,27 @@ public final class Trainer {
                     }
                     anomalyEpoch = epoch;
                     anomalyStep = step;
-                    Tensor logits, l;
-                    if (model instanceof AuxiliaryOutputs aux) {
-                        AuxiliaryOutputs.Outputs o = aux.forwardTraining(b.images());
-                        logits = o.logits();
-                        l = loss.forward(logits, b.labels());
-                        for (Tensor side : o.auxiliary()) l = l.add(loss.forward(side, b.labels()).mul(o.weight()));
-                    } else {
-                        logits = model.call(b.images());
-                        l = loss.forward(logits, b.labels());
+                    double lv;
+                    int stepCorrect;
+                    // Activations and their gradients live in the arena until the scope closes; what the step
+                    // reports (loss, correct count) is read inside it, and the parameters' gradients are not in it.
+                    try (Arena.Scope scope = arena.open()) {
+                        Tensor logits, l;
+                        if (model instanceof AuxiliaryOutputs aux) {
+                            AuxiliaryOutputs.Outputs o = aux.forwardTraining(b.images());
+                            logits = o.logits();
+                            l = loss.forward(logits, b.labels());
+                            for (Tensor side : o.auxiliary()) l = l.add(loss.forward(side, b.labels()).mul(o.weight()));
+                        } else {
+                            logits = model.call(b.images());
+                            l = loss.forward(logits, b.labels());
+                        }
+                        lv = l.item();
+                        if (!Double.isFinite(lv)) throw new TrainingDivergedException(epoch, step, lv, firstNonFiniteLayer(b.images()));
+                        stepCorrect = countCorrect(logits, b.labels());
+                        optimizer.zeroGrad();
+                        l.backward();
                     }
-                    double lv = l.item();
-                    if (!Double.isFinite(lv)) throw new TrainingDivergedException(epoch, step, lv, firstNonFiniteLayer(b.images()));
-                    optimizer.zeroGrad();
-                    l.backward();
                     if (clipNorm > 0) GradClipping.clipGradNorm(model.parameters(), clipNorm);
                     if (clipValue > 0) GradClipping.clipGradValue(model.parameters(), clipValue);
                     long s = globalStep++;
@@ -343,20 +353,20 @@ public final class Trainer {
                     if (!Double.isNaN(cycled)) optimizer.setCycledMomentum(cycled);
                     optimizer.step();
                     lossSum += lv * b.size();
-                    correct += countCorrect(logits, b.labels());
+                    correct += stepCorrect;
                     seen += b.size();
                     if (memory != null) memory.sample();
                     double secs = (System.nanoTime() - start) / 1e9;
                     progress.update(prefix, step, stepsPerEpoch, String.format("loss %.4f  acc %.2f%%  %,.0f img/s", lossSum / seen, 100.0 * correct / seen, seen / secs));
                     if (control != null) control.afterStep();
                     if (stepListener != null) {
-                        stepListener.accept(new StepResult(epoch, step, stepsPerEpoch, globalStep, lv, (double) countCorrect(logits, b.labels()) / b.size(),
+                        stepListener.accept(new StepResult(epoch, step, stepsPerEpoch, globalStep, lv, (double) stepCorrect / b.size(),
                                 lossSum / seen, (double) correct / seen, seen / secs, optimizer.learningRate(), b.size()));
                     }
                 }
                 anomalyStep = 0;
                 double secs = (System.nanoTime() - start) / 1e9;
-                String memoryLine = memory == null ? null : memory.line(step);
+                String memoryLine = memory == null ? null : memory.line(step, arena.heldBytes());
                 int evalBatch = Math.max(batchSize, 256);
                 Evaluation val = validation == null ? null : evaluate(model, validation, evalBatch);
                 Evaluation ev = test == null ? null : evaluate(model, test, evalBatch);
