@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 
 /**
  * Reuses the float32 arrays of one training step in the next, so that a steady-state step allocates nothing in
@@ -35,7 +36,7 @@ public final class Arena {
 
     private final boolean poison;
     private final HashMap<Integer, ArrayDeque<float[]>> free = new HashMap<>();
-    private final ArrayList<float[]> taken = new ArrayList<>();
+    private final LinkedHashSet<float[]> taken = new LinkedHashSet<>(); // arrays hash by identity
     private final HashMap<Integer, ArrayDeque<int[]>> freeInts = new HashMap<>();
     private final ArrayList<int[]> takenInts = new ArrayList<>();
     private boolean missed;
@@ -109,18 +110,33 @@ public final class Arena {
         ArrayDeque<int[]> q = a.freeInts.get(n);
         int[] t = q == null ? null : q.poll();
         if (t == null) {
-            a.dropUntakenOnFirstMiss();
+            if (q == null) a.dropUntakenOnFirstMiss();
             t = new int[n];
         }
         a.takenInts.add(t);
         return t;
     }
 
+    /**
+     * Gives {@code b}'s array back before the scope ends, when the caller knows nothing will read it again (the
+     * backward pass does this with each gradient once it is consumed): the rest of the step can reuse it, so an
+     * arena holds the activations and the gradients alive at one time, not every gradient of the step. Does
+     * nothing for an array this thread's open arena did not hand out in its current scope.
+     */
+    public static void recycle(Buf b) {
+        Arena a = OPEN.get();
+        if (a == null || !(b instanceof Buf.F32 f) || !a.taken.remove(f.a)) return;
+        if (a.poison) Arrays.fill(f.a, Float.NaN);
+        a.free.computeIfAbsent(f.a.length, k -> new ArrayDeque<>()).add(f.a);
+    }
+
     private float[] take(int n, boolean zero) {
         ArrayDeque<float[]> q = free.get(n);
         float[] a = q == null ? null : q.poll();
         if (a == null) {
-            dropUntakenOnFirstMiss();
+            // A length the last step never asked for means the shapes changed (an empty queue only means this
+            // step asks for more of a length, or in another order, than the last one did).
+            if (q == null) dropUntakenOnFirstMiss();
             a = new float[n];
         } else if (zero) {
             Arrays.fill(a, 0f);

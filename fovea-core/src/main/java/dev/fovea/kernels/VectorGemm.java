@@ -28,9 +28,9 @@ final class VectorGemm {
     static final int NC = 3072;
     static final int DOTS_KC = 2048;
 
-    /** Per-thread packing buffers, reused across calls so that steady-state GEMMs allocate nothing. */
+    /** Per-thread packing buffers and the dot products' lane sums, reused across calls so that steady-state GEMMs allocate nothing. */
     private static final ThreadLocal<float[][]> PACKS = ThreadLocal.withInitial(() -> new float[][] {
-            new float[MC * KC], new float[KC * NC], new float[MR * NR]});
+            new float[MC * KC], new float[KC * NC], new float[MR * NR], new float[16 * L]});
 
     static void sgemm(boolean ta, boolean tb, int m, int n, int k, float alpha,
                       float[] a, int offA, int lda, float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
@@ -92,7 +92,10 @@ final class VectorGemm {
      */
     private static void dots(int m, int n, int k, float alpha, float[] a, int offA, int lda, float[] b, int offB, int ldb, int[] bRows,
                              float[] c, int offC, int ldc) {
-        float[] d = new float[16 * L]; // lane sums of one 4 x 4 block, reused for every block
+        // Lane sums of one 4 x 4 block, reused for every block and, per thread, every call: the weight gradient
+        // calls this once per image.
+        float[] d = PACKS.get()[3];
+        int[] ar = new int[4], br = new int[4]; // the block's row starts, for the k tail; per block they were allocated
         for (int pc = 0; pc < k; pc += DOTS_KC) {
             int kc = Math.min(DOTS_KC, k - pc), kv = kc - kc % L;
             for (int j = 0; j < n; j += 4) {
@@ -123,7 +126,8 @@ final class VectorGemm {
                     s10.intoArray(d, 4 * L); s11.intoArray(d, 5 * L); s12.intoArray(d, 6 * L); s13.intoArray(d, 7 * L);
                     s20.intoArray(d, 8 * L); s21.intoArray(d, 9 * L); s22.intoArray(d, 10 * L); s23.intoArray(d, 11 * L);
                     s30.intoArray(d, 12 * L); s31.intoArray(d, 13 * L); s32.intoArray(d, 14 * L); s33.intoArray(d, 15 * L);
-                    int[] ar = {a0, a1, a2, a3}, br = {b0, b1, b2, b3};
+                    ar[0] = a0; ar[1] = a1; ar[2] = a2; ar[3] = a3;
+                    br[0] = b0; br[1] = b1; br[2] = b2; br[3] = b3;
                     for (int ii = 0; ii < 4 && i + ii < m; ii++) {
                         for (int jj = 0; jj < 4 && j + jj < n; jj++) {
                             float v = 0;
@@ -153,7 +157,8 @@ final class VectorGemm {
      */
     private static void rowDots(int n, int k, float alpha, float[] a, int offA, float[] b, int offB, int ldb, float[] c, int offC) {
         int kv = k - k % L;
-        float[] d = new float[4 * L];
+        float[] d = PACKS.get()[3];
+        int[] br = new int[4];
         for (int j = 0; j < n; j += 4) {
             int b0 = offB + j * ldb, b1 = offB + Math.min(j + 1, n - 1) * ldb;
             int b2 = offB + Math.min(j + 2, n - 1) * ldb, b3 = offB + Math.min(j + 3, n - 1) * ldb;
@@ -166,7 +171,7 @@ final class VectorGemm {
                 s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
             }
             s0.intoArray(d, 0); s1.intoArray(d, L); s2.intoArray(d, 2 * L); s3.intoArray(d, 3 * L);
-            int[] br = {b0, b1, b2, b3};
+            br[0] = b0; br[1] = b1; br[2] = b2; br[3] = b3;
             for (int jj = 0; jj < 4 && j + jj < n; jj++) {
                 float v = 0;
                 for (int l = 0, at = jj * L; l < L; l++) v += d[at + l];

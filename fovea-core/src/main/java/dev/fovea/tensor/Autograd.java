@@ -1,5 +1,8 @@
 package dev.fovea.tensor;
 
+import dev.fovea.kernels.Arena;
+import dev.fovea.kernels.Buf;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -64,16 +67,17 @@ public final class Autograd {
             throw new IllegalArgumentException("backward(): a " + gradRoot.dtype() + " gradient for a " + root.dtype() + " tensor");
         }
         List<Tensor> order = topologicalOrder(root);
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        Pending grads = new Pending(gradRoot);
         grads.put(root, gradRoot);
         try (NoGrad g = noGrad()) {
             for (int i = order.size() - 1; i >= 0; i--) {
                 Tensor t = order.get(i);
-                Tensor gt = grads.remove(t);
+                Tensor gt = grads.take(t);
                 if (gt == null) continue;
                 Node node = t.gradFn;
                 if (node == null) {
                     t.accumulateGrad(gt);
+                    grads.done(gt);
                     continue;
                 }
                 if (t.retainsGrad()) t.accumulateGrad(gt);
@@ -87,11 +91,72 @@ public final class Autograd {
                 node.backward = null; // frees what the closure saved, as PyTorch does without retain_graph
                 for (int k = 0; k < node.inputs.length; k++) {
                     Tensor in = node.inputs[k];
-                    if (in == null || !in.requiresGrad() || gin[k] == null) continue;
+                    if (gin[k] == null) continue;
+                    if (in == null || !in.requiresGrad()) {
+                        grads.discard(gin[k]);
+                        continue;
+                    }
                     Tensor prev = grads.get(in);
-                    grads.put(in, prev == null ? gin[k] : Elementwise.sumOf(prev, gin[k]));
+                    if (prev == null) {
+                        grads.put(in, gin[k]);
+                    } else {
+                        grads.put(in, Elementwise.sumOf(prev, gin[k]));
+                        grads.discard(gin[k]);
+                    }
                 }
+                grads.done(gt);
             }
+        }
+    }
+
+    /**
+     * The gradients waiting to be sent back, with how many of them (and of those in hand) use each storage array,
+     * so that an array nothing uses any more goes back to the step's {@link Arena} at once: a backward pass then
+     * reuses the memory of the gradients it has consumed, as PyTorch's allocator does. The root's gradient is the
+     * caller's and is never given back.
+     */
+    private static final class Pending {
+        private final Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        private final Map<Object, int[]> users = new IdentityHashMap<>();
+        private final Object rootStorage;
+
+        Pending(Tensor gradRoot) {
+            rootStorage = storage(gradRoot);
+        }
+
+        private static Object storage(Tensor t) {
+            return t.buf instanceof Buf.F32 f ? f.a : t.buf;
+        }
+
+        Tensor get(Tensor key) {
+            return grads.get(key);
+        }
+
+        /** Adds a gradient; one it replaces is done. */
+        void put(Tensor key, Tensor g) {
+            users.computeIfAbsent(storage(g), s -> new int[1])[0]++;
+            Tensor old = grads.put(key, g);
+            if (old != null) done(old);
+        }
+
+        /** Removes a gradient to use it; call {@link #done} when it has been used. */
+        Tensor take(Tensor key) {
+            return grads.remove(key);
+        }
+
+        /** A gradient that was put (or taken) has been used: its storage goes back when nothing else uses it. */
+        void done(Tensor g) {
+            Object s = storage(g);
+            int[] n = users.get(s);
+            if (n != null && --n[0] > 0) return;
+            users.remove(s);
+            if (s != rootStorage) Arena.recycle(g.buf);
+        }
+
+        /** A gradient that was never put (summed into another, or for an input that needs none) is not needed. */
+        void discard(Tensor g) {
+            Object s = storage(g);
+            if (!users.containsKey(s) && s != rootStorage) Arena.recycle(g.buf);
         }
     }
 

@@ -89,7 +89,9 @@ public final class Convolution {
             Buf[] gwPart = new Buf[parts], gbPart = new Buf[parts];
             boolean directWeights = gw != null && gxs == null && k.convDirect(s, g);
             Parallel.forRanges(n, (part, from, to) -> {
-                Buf gwp = gw != null ? g.like(wc.numel()) : null, gbp = gb != null ? g.like(cout) : null;
+                // Buf.allocate, not like(): these run on whichever thread takes the part, and only the caller's
+                // may use its arena, so what the arena is asked for would depend on the split.
+                Buf gwp = gw != null ? Buf.allocate(wc.numel(), g.isDouble()) : null, gbp = gb != null ? Buf.allocate(cout, g.isDouble()) : null;
                 if (directWeights) {
                     for (int i = from; i < to; i++) {
                         for (int gr = 0; gr < groups; gr++) {

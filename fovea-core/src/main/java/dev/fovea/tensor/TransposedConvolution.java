@@ -97,7 +97,7 @@ public final class TransposedConvolution {
             int nb = Math.max(1, Math.min(to - from, colBudget / Math.max(1, rows * ipix)));
             Buf col = Workspace.get(xc.buf, 0, rows * nb * ipix);
             Buf xs = nb > 1 ? Workspace.get(xc.buf, 1, cg * nb * ipix) : null;
-            Buf full = geo.cropped ? xc.buf.like(og * fpix) : null;
+            Buf full = geo.cropped ? Buf.allocate(og * fpix, xc.buf.isDouble()) : null; // per part: not from the caller's arena
             for (int i0 = from; i0 < to; i0 += nb) {
                 int cnt = Math.min(nb, to - i0), ld = cnt * ipix;
                 for (int g = 0; g < groups; g++) {
@@ -144,8 +144,9 @@ public final class TransposedConvolution {
                 Buf col = Workspace.get(g, 0, rows * nb * ipix);
                 Buf xs = gw != null && nb > 1 ? Workspace.get(g, 1, cg * nb * ipix) : null;
                 Buf gxs = gx != null && nb > 1 ? Workspace.get(g, 2, cg * nb * ipix) : null;
-                Buf full = geo.cropped ? g.like(og * fpix) : null;
-                Buf gwp = gw != null ? g.like(wc.numel()) : null, gbp = gb != null ? g.like(cout) : null;
+                // Per part, on whichever thread runs it: not from the caller's arena (see Convolution).
+                Buf full = geo.cropped ? Buf.allocate(og * fpix, g.isDouble()) : null;
+                Buf gwp = gw != null ? Buf.allocate(wc.numel(), g.isDouble()) : null, gbp = gb != null ? Buf.allocate(cout, g.isDouble()) : null;
                 if (gwp != null || gx != null) {
                     for (int i0 = from; i0 < to; i0 += nb) {
                         int cnt = Math.min(nb, to - i0), ld = cnt * ipix;
