@@ -34,7 +34,8 @@ public record BenchOptions(String vs, List<String> workloads, int reps, double s
                                 without a parallel path stay on one) (default 1)
               --quick           a short run, for smoke tests: fewer and shorter repetitions
               --fovea-only      with --vs pytorch: run only the Fovea side (no PyTorch)
-              --filter REGEX    with no --vs: only the JMH benchmarks whose name matches
+              --filter REGEX    with no --vs: only the JMH benchmarks whose name matches ("gemm SHAPE",
+                                "conv LAYER PASS", "forkjoin")
               --help            this text
             """;
 

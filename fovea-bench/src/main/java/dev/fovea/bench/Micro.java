@@ -15,7 +15,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * {@code ./fovea bench} without {@code --vs}: the JMH benchmarks {@link GemmBench} and {@link ConvBench}, one JMH
+ * {@code ./fovea bench} without {@code --vs}: the JMH benchmarks {@link GemmBench}, {@link ConvBench} and
+ * {@link ForkJoinBench}, one JMH
  * run (in its own forked JVM) per benchmark and shape so that results appear as they come, reported in GFLOP/s
  * and as a fraction of the measured FMA peak ({@link Peak}) and of the nominal 115 GFLOP/s per core.
  */
@@ -66,10 +67,19 @@ public final class Micro {
                 out.printf("  %-18s %-10s %8.1f GFLOP/s%n", l.name(), pass, r.gflops());
             }
         }
+        Result fj = null;
+        if (filter == null || filter.matcher("forkjoin").find()) {
+            fj = one(ForkJoinBench.class.getName() + ".forkJoin", null, null, 0, o, iteration, warmups, measurements);
+            results.add(fj);
+        }
         out.println();
         gemm.print(out);
         out.println();
         conv.print(out);
+        if (fj != null) {
+            out.println();
+            out.printf("Fork and join (Parallel.forRanges over %d part%s that do nothing): %.3f us per call%n", threads, threads == 1 ? "" : "s", fj.microsPerCall());
+        }
         out.println();
         out.printf("Peak: the FMA loop measured above (%.1f GFLOP/s%s). Nominal: %.0f GFLOP/s per core.%n", peak,
                 threads == 1 ? " on 1 thread" : " on " + threads + " threads, for the convolution rows", Machine.NOMINAL_PEAK_GFLOPS_PER_CORE);
@@ -90,7 +100,6 @@ public final class Micro {
             throws RunnerException {
         ChainedOptionsBuilder b = new OptionsBuilder()
                 .include("^" + Pattern.quote(benchmark) + "$")
-                .param(param, value)
                 .forks(forks)
                 .warmupIterations(warmups)
                 .warmupTime(TimeValue.milliseconds((long) (iteration * 1000)))
@@ -99,6 +108,7 @@ public final class Micro {
                 .jvmArgsAppend("--add-modules", "jdk.incubator.vector", "-Xss8m", "--sun-misc-unsafe-memory-access=allow", "-Dfovea.threads=" + threads)
                 .shouldFailOnError(true)
                 .verbosity(VerboseMode.SILENT);
+        if (param != null) b.param(param, value);
         Collection<RunResult> rs = new Runner(b.build()).run();
         if (rs.isEmpty()) throw new IllegalStateException("JMH ran nothing for " + benchmark + " " + value + " (is META-INF/BenchmarkList on the class path?)");
         RunResult r = rs.iterator().next();

@@ -48,8 +48,11 @@ final class VectorKernels implements Kernels {
         else REF.col2im(col, colOff, s, gx, gxOff, ldCol);
     }
 
-    /** Stride-1 float32 convolutions skip im2col ({@link ImplicitConv}); tests can turn that off. */
-    static boolean implicitConv = true;
+    /**
+     * Stride-1 float32 convolutions skip im2col ({@link ImplicitConv}); tests can turn that off, and so can
+     * {@code -Dfovea.implicitConv=false}, for timing the two routes against each other with the same command.
+     */
+    static boolean implicitConv = !"false".equals(System.getProperty("fovea.implicitConv"));
 
     @Override
     public boolean convDirect(ConvShape s, Buf like) {
