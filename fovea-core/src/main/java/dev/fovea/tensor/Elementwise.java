@@ -1,6 +1,7 @@
 package dev.fovea.tensor;
 
 import dev.fovea.kernels.Buf;
+import dev.fovea.kernels.Parallel;
 
 import java.util.Arrays;
 import java.util.function.DoubleBinaryOperator;
@@ -80,7 +81,11 @@ final class Elementwise {
         if (Arrays.equals(a.shape, b.shape) && a.dtype() == DType.FLOAT32 && b.dtype() == DType.FLOAT32) {
             Buf.F32 xb = (Buf.F32) a.contiguous().buf, out = (Buf.F32) xb.likeForOverwrite(xb.length());
             float[] x = xb.a, y = ((Buf.F32) b.contiguous().buf).a, z = out.a;
-            for (int i = 0; i < z.length; i++) z[i] = x[i] + y[i];
+            // Split over the cores in chunks, as ReLU is: a ResNet step spends 2-3% here on one core otherwise.
+            int chunk = 1 << 16;
+            Parallel.forRanges((z.length + chunk - 1) / chunk, (part, from, to) -> {
+                for (int i = from * chunk, end = Math.min(z.length, to * chunk); i < end; i++) z[i] = x[i] + y[i];
+            });
             return new Tensor(out, a.shape);
         }
         return binary(a, b, Double::sum);
