@@ -5,25 +5,38 @@ import jdk.incubator.vector.FloatVector;
 import java.util.Arrays;
 
 /**
- * Stride-1 convolution of one image as a GEMM whose column matrix is never built ("implicit GEMM"). The image is
- * copied once into a zero-padded buffer P of {@code Hp x Wp} planes; output pixels are numbered in P's row width,
- * {@code n = y * Wp + x}, so that input tap (ci, ky, kx) of output pixel n sits at {@code P[off(ci, ky, kx) + n]}
- * with {@code off = ci * Hp * Wp + ky * dh * Wp + kx * dw}. Row k of im2col's matrix is therefore P itself, shifted
- * by {@code off(k)}: the GEMM reads its B operand straight from P through a table of row offsets, where im2col wrote
- * 9 copies of every pixel (for a 3x3 kernel) and the GEMM read them back. The {@code Wp - ow} columns at the end of
- * every output row are computed and dropped (2 of 34 for a 32-wide same-padded 3x3 layer).
+ * Stride-1 convolution as a GEMM whose column matrix is never built ("implicit GEMM"). Images are copied into a
+ * zero-padded buffer P, stacked one above the other as one tall image: each row is {@code Wq = max(W + pw, ow)}
+ * wide and starts with its {@code pw} zeros of left padding, which are also the right padding of the row before;
+ * each image takes {@code max(H + ph, oh)} rows, the {@code ph} zero rows after its data being the bottom padding of
+ * one image and the top padding of the next. Output pixels are numbered in P's row width, {@code n = t * Wq + x},
+ * so that input tap (ci, ky, kx) of output pixel n sits at {@code P[off(ci, ky, kx) + n]} with
+ * {@code off = ci * plane + ky * dh * Wq + kx * dw}. Row k of im2col's matrix is therefore P itself, shifted by
+ * {@code off(k)}: the GEMM reads its B operand straight from P through a table of row offsets, where im2col wrote
+ * 9 copies of every pixel (for a 3x3 kernel) and the GEMM read them back. The grid's extra columns and rows (one
+ * column per row and one row per image for a same-padded 3x3 layer: 88% of the pixels computed are kept at 16x16,
+ * 79% at 8x8) are computed and dropped.
  * <pre>
  *   forward:      y[o][n]  = sum_k w[o][k] * P[off(k) + n]              (micro-kernel on packed w, B from P)
- *   weight grad:  gw[o][k] += sum_n gy'[o][n] * P[off(k) + n]           (dot products; gy' is gy in P's row width,
- *                                                                       zero in the dropped columns)
+ *   weight grad:  gw[o][k] += sum_n gy'[o][n] * P[off(k) + n]           (dot products; gy' is gy on the grid,
+ *                                                                       zero in the dropped pixels)
  * </pre>
+ * Stacking (rather than one image per call) makes the weight gradient's dot products long enough that their
+ * per-block epilogue no longer costs as much as the products at 16x16, and lets 8x8 maps leave im2col.
  */
 final class ImplicitConv {
     private ImplicitConv() {}
 
     private static final int L = VectorGemm.L, MR = VectorGemm.MR, NR = VectorGemm.NR, KC = VectorGemm.KC;
 
-    /** Per-thread scratch: the padded image, the output (or gy) in P's row width, packed weights, row offsets. */
+    /**
+     * About how many grid pixels one stack holds. The GEMM of the forward pass measured best at 2048 (64 channels
+     * at 8x8: 8.3 ms per batch of 128 on one thread, 9.0 at 8192); the weight gradient's dot products at 8192,
+     * where their epilogue is spread over more pixels (32 channels at 16x16: 8.8 ms, 9.8 at 2048).
+     */
+    private static final int FORWARD_PIXELS = 2048, WEIGHT_GRAD_PIXELS = 8192;
+
+    /** Per-thread scratch: the padded images, the output (or gy) on the grid, packed weights, row offsets. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
@@ -46,76 +59,117 @@ final class ImplicitConv {
         }
     }
 
+    /** The stacked layout of a shape: row width, rows per image. */
+    private record Grid(int wq, int rowsPer) {
+        static Grid of(ConvShape s) {
+            return new Grid(Math.max(s.w() + s.pw(), s.outW()), Math.max(s.h() + s.ph(), s.outH()));
+        }
+
+        /** Grid pixels of {@code nb} stacked images: the last one needs only its output rows. */
+        int pixels(ConvShape s, int nb) {
+            return ((nb - 1) * rowsPer + s.outH()) * wq;
+        }
+
+        int imagesPerCall(int count, int pixels) {
+            return Math.max(1, Math.min(count, pixels / (rowsPer * wq)));
+        }
+    }
+
     /**
-     * Whether this class should run the shape: stride 1 in both directions, and at least 80% of the computed
-     * output pixels kept. Small maps waste too much: at 8x8 with 3x3 kernels only 64 of the 96 pixels computed
-     * are kept, and im2col measured faster there (64 channels at 8x8: 10.6 ms per batch of 128 against 14.2).
+     * Whether this class should run the shape: stride 1 in both directions, and at least 75% of the grid's pixels
+     * kept. A same-padded 3x3 layer keeps 79% at 8x8 (measured faster than im2col there), 88% at 16x16, 94% at
+     * 32x32; LeNet-5's 5x5 valid layer on 14x14 maps keeps 51% and stays on im2col.
      */
     static boolean applies(ConvShape s) {
         if (s.sh() != 1 || s.sw() != 1) return false;
-        long wide = (long) s.outH() * (s.w() + 2 * s.pw()), padded = (wide + NR - 1) / NR * NR;
-        return (long) s.outH() * s.outW() >= 0.8 * padded;
-    }
-
-    /** y[o][oh x ow] (overwritten, {@code og} channels) = conv(x's {@code s.c()} channels, w[og][colRows]). */
-    static void forward(float[] x, int xOff, ConvShape s, float[] w, int wOff, int og, float[] y, int yOff) {
-        Scratch sc = SCRATCH.get();
-        int wp = s.w() + 2 * s.pw(), oh = s.outH(), ow = s.outW(), k = s.colRows();
-        int nOut = oh * wp, nPad = (nOut + NR - 1) / NR * NR;
-        float[] p = pad(sc, x, xOff, s, nPad);
-        int[] off = sc.offsets;
-        float[] out = sc.wide(og * nPad);
-        Arrays.fill(out, 0, og * nPad, 0f);
-        for (int pc = 0; pc < k; pc += KC) {
-            int kc = Math.min(KC, k - pc);
-            float[] pa = sc.packed((og + MR - 1) / MR * MR * kc);
-            packA(w, wOff, k, og, pc, kc, pa);
-            for (int q = 0; q < nPad; q += NR) {
-                for (int r = 0; r < og; r += MR) microKernel(kc, pa, r * kc, p, off, pc, q, out, r * nPad + q, nPad, Math.min(MR, og - r));
-            }
-        }
-        for (int o = 0; o < og; o++) {
-            for (int yy = 0; yy < oh; yy++) System.arraycopy(out, o * nPad + yy * wp, y, yOff + (o * oh + yy) * ow, ow);
-        }
-    }
-
-    /** gw[o][colRows] += the weight gradient of one image: gy is {@code og x oh x ow} at {@code gyOff}. */
-    static void weightGrad(float[] x, int xOff, ConvShape s, float[] gy, int gyOff, int og, float[] gw, int gwOff) {
-        Scratch sc = SCRATCH.get();
-        int wp = s.w() + 2 * s.pw(), oh = s.outH(), ow = s.outW(), k = s.colRows();
-        int nOut = oh * wp;
-        float[] p = pad(sc, x, xOff, s, nOut);
-        float[] wide = sc.wide(og * nOut);
-        for (int o = 0; o < og; o++) {
-            for (int yy = 0; yy < oh; yy++) {
-                int at = o * nOut + yy * wp;
-                System.arraycopy(gy, gyOff + (o * oh + yy) * ow, wide, at, ow);
-                Arrays.fill(wide, at + ow, at + wp, 0f);
-            }
-        }
-        VectorGemm.dots(og, k, nOut, 1f, wide, 0, nOut, p, sc.offsets, gw, gwOff, k);
+        Grid g = Grid.of(s);
+        return (long) s.outH() * s.outW() >= 0.75 * g.rowsPer() * g.wq();
     }
 
     /**
-     * Copies the image into the scratch P with its zero border and fills the row-offset table; P is long enough
-     * for {@code reach} pixels to be read from the last row offset.
+     * y (overwritten) = conv(x, w[og][colRows]) for {@code count} images: image i's {@code s.c()} channels at
+     * {@code xOff + i * xStride}, its {@code og} output channels at {@code yOff + i * yStride}.
      */
-    private static float[] pad(Scratch sc, float[] x, int xOff, ConvShape s, int reach) {
-        int c = s.c(), h = s.h(), w = s.w(), ph = s.ph(), pw = s.pw(), wp = w + 2 * pw, hp = h + 2 * ph, plane = hp * wp;
+    static void forward(float[] x, int xOff, int xStride, int count, ConvShape s, float[] w, int wOff, int og, float[] y, int yOff, int yStride) {
+        Scratch sc = SCRATCH.get();
+        Grid g = Grid.of(s);
+        int oh = s.outH(), ow = s.outW(), k = s.colRows(), nb = g.imagesPerCall(count, FORWARD_PIXELS);
+        for (int i0 = 0; i0 < count; i0 += nb) {
+            int cnt = Math.min(nb, count - i0), nOut = g.pixels(s, cnt), nPad = (nOut + NR - 1) / NR * NR;
+            float[] p = pad(sc, x, xOff + i0 * xStride, xStride, cnt, s, g, nPad);
+            int[] off = sc.offsets;
+            float[] out = sc.wide(og * nPad);
+            Arrays.fill(out, 0, og * nPad, 0f);
+            for (int pc = 0; pc < k; pc += KC) {
+                int kc = Math.min(KC, k - pc);
+                float[] pa = sc.packed((og + MR - 1) / MR * MR * kc);
+                packA(w, wOff, k, og, pc, kc, pa);
+                for (int q = 0; q < nPad; q += NR) {
+                    for (int r = 0; r < og; r += MR) microKernel(kc, pa, r * kc, p, off, pc, q, out, r * nPad + q, nPad, Math.min(MR, og - r));
+                }
+            }
+            for (int j = 0; j < cnt; j++) {
+                int yBase = yOff + (i0 + j) * yStride;
+                for (int o = 0; o < og; o++) {
+                    for (int yy = 0; yy < oh; yy++) {
+                        System.arraycopy(out, o * nPad + (j * g.rowsPer() + yy) * g.wq(), y, yBase + (o * oh + yy) * ow, ow);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * gw[og][colRows] += the weight gradient of {@code count} images (x as in {@link #forward}; image i's gy,
+     * {@code og x oh x ow}, at {@code gyOff + i * gyStride}).
+     */
+    static void weightGrad(float[] x, int xOff, int xStride, int count, ConvShape s, float[] gy, int gyOff, int gyStride, int og,
+                           float[] gw, int gwOff) {
+        Scratch sc = SCRATCH.get();
+        Grid g = Grid.of(s);
+        int oh = s.outH(), ow = s.outW(), k = s.colRows(), nb = g.imagesPerCall(count, WEIGHT_GRAD_PIXELS);
+        for (int i0 = 0; i0 < count; i0 += nb) {
+            int cnt = Math.min(nb, count - i0), nOut = g.pixels(s, cnt);
+            float[] p = pad(sc, x, xOff + i0 * xStride, xStride, cnt, s, g, nOut);
+            float[] wide = sc.wide(og * nOut);
+            Arrays.fill(wide, 0, og * nOut, 0f);
+            for (int j = 0; j < cnt; j++) {
+                int gyBase = gyOff + (i0 + j) * gyStride;
+                for (int o = 0; o < og; o++) {
+                    for (int yy = 0; yy < oh; yy++) {
+                        System.arraycopy(gy, gyBase + (o * oh + yy) * ow, wide, o * nOut + (j * g.rowsPer() + yy) * g.wq(), ow);
+                    }
+                }
+            }
+            VectorGemm.dots(og, k, nOut, 1f, wide, 0, nOut, p, sc.offsets, gw, gwOff, k);
+        }
+    }
+
+    /**
+     * Copies {@code cnt} images into the scratch P, stacked on the grid with their zero borders, and fills the
+     * row-offset table; P is long enough for {@code reach} pixels to be read from the last row offset.
+     */
+    private static float[] pad(Scratch sc, float[] x, int xOff, int xStride, int cnt, ConvShape s, Grid g, int reach) {
+        int c = s.c(), h = s.h(), w = s.w(), ph = s.ph(), pw = s.pw(), wq = g.wq();
+        int plane = (ph + cnt * g.rowsPer()) * wq;
         int k = s.colRows();
         if (sc.offsets.length < k) sc.offsets = new int[k];
         int[] off = sc.offsets;
         int at = 0;
         for (int ci = 0; ci < c; ci++) {
             for (int ky = 0; ky < s.kh(); ky++) {
-                for (int kx = 0; kx < s.kw(); kx++) off[at++] = ci * plane + ky * s.dh() * wp + kx * s.dw();
+                for (int kx = 0; kx < s.kw(); kx++) off[at++] = ci * plane + ky * s.dh() * wq + kx * s.dw();
             }
         }
-        int length = Math.max(c * plane, off[k - 1] + reach);
+        // pw more: the right padding of the last row of the last channel is the next row's left padding.
+        int length = Math.max(c * plane + pw, off[k - 1] + reach);
         float[] p = sc.padded(length);
         Arrays.fill(p, 0, length, 0f);
-        for (int ci = 0; ci < c; ci++) {
-            for (int yy = 0; yy < h; yy++) System.arraycopy(x, xOff + (ci * h + yy) * w, p, ci * plane + (yy + ph) * wp + pw, w);
+        for (int j = 0; j < cnt; j++) {
+            for (int ci = 0; ci < c; ci++) {
+                int src = xOff + j * xStride + ci * h * w, dst = ci * plane + (ph + j * g.rowsPer()) * wq + pw;
+                for (int yy = 0; yy < h; yy++) System.arraycopy(x, src + yy * w, p, dst + yy * wq, w);
+            }
         }
         return p;
     }

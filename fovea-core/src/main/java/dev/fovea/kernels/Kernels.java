@@ -41,13 +41,16 @@ public interface Kernels {
         return false;
     }
 
-    /** One image (or channel group): y[og][outH x outW] = conv(x, w[og][colRows]), overwritten. */
-    default void convForward(Buf x, int xOff, ConvShape s, Buf w, int wOff, int og, Buf y, int yOff) {
+    /**
+     * {@code count} images (or the same channel group of each): y[og][outH x outW] = conv(x, w[og][colRows]),
+     * overwritten; image i's input at {@code xOff + i * xStride}, its output at {@code yOff + i * yStride}.
+     */
+    default void convForward(Buf x, int xOff, int xStride, int count, ConvShape s, Buf w, int wOff, int og, Buf y, int yOff, int yStride) {
         throw new UnsupportedOperationException("no direct convolution here; check convDirect first");
     }
 
-    /** One image (or channel group): gw[og][colRows] += dy[og][outH x outW] . im2col(x)^T. */
-    default void convWeightGrad(Buf x, int xOff, ConvShape s, Buf gy, int gyOff, int og, Buf gw, int gwOff) {
+    /** {@code count} images (or channel groups), strided as in {@link #convForward}: gw[og][colRows] += dy . im2col(x)^T. */
+    default void convWeightGrad(Buf x, int xOff, int xStride, int count, ConvShape s, Buf gy, int gyOff, int gyStride, int og, Buf gw, int gwOff) {
         throw new UnsupportedOperationException("no direct convolution here; check convDirect first");
     }
 

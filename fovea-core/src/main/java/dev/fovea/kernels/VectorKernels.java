@@ -60,13 +60,13 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void convForward(Buf x, int xOff, ConvShape s, Buf w, int wOff, int og, Buf y, int yOff) {
-        ImplicitConv.forward(((Buf.F32) x).a, xOff, s, ((Buf.F32) w).a, wOff, og, ((Buf.F32) y).a, yOff);
+    public void convForward(Buf x, int xOff, int xStride, int count, ConvShape s, Buf w, int wOff, int og, Buf y, int yOff, int yStride) {
+        ImplicitConv.forward(((Buf.F32) x).a, xOff, xStride, count, s, ((Buf.F32) w).a, wOff, og, ((Buf.F32) y).a, yOff, yStride);
     }
 
     @Override
-    public void convWeightGrad(Buf x, int xOff, ConvShape s, Buf gy, int gyOff, int og, Buf gw, int gwOff) {
-        ImplicitConv.weightGrad(((Buf.F32) x).a, xOff, s, ((Buf.F32) gy).a, gyOff, og, ((Buf.F32) gw).a, gwOff);
+    public void convWeightGrad(Buf x, int xOff, int xStride, int count, ConvShape s, Buf gy, int gyOff, int gyStride, int og, Buf gw, int gwOff) {
+        ImplicitConv.weightGrad(((Buf.F32) x).a, xOff, xStride, count, s, ((Buf.F32) gy).a, gyOff, gyStride, og, ((Buf.F32) gw).a, gwOff);
     }
 
     @Override

@@ -93,10 +93,9 @@ public final class Convolution {
                 // may use its arena, so what the arena is asked for would depend on the split.
                 Buf gwp = gw != null ? Buf.allocate(wc.numel(), g.isDouble()) : null, gbp = gb != null ? Buf.allocate(cout, g.isDouble()) : null;
                 if (directWeights) {
-                    for (int i = from; i < to; i++) {
-                        for (int gr = 0; gr < groups; gr++) {
-                            k.convWeightGrad(xc.buf, (i * c + gr * cg) * plane, s, g, (i * cout + gr * og) * opix, og, gwp, gr * og * rows);
-                        }
+                    for (int gr = 0; gr < groups; gr++) {
+                        k.convWeightGrad(xc.buf, (from * c + gr * cg) * plane, c * plane, to - from, s, g, (from * cout + gr * og) * opix, cout * opix, og,
+                                gwp, gr * og * rows);
                     }
                 } else {
                     columnGradients(g, xc.buf, wc.buf, gxs == null ? null : gxs.buf, gwp, from, to, c, cout, groups, s, k);
@@ -147,10 +146,8 @@ public final class Convolution {
         // within colBudget numbers.
         if (k.convDirect(s, x)) {
             Parallel.forRanges(n, (part, from, to) -> {
-                for (int i = from; i < to; i++) {
-                    for (int g = 0; g < groups; g++) {
-                        k.convForward(x, (i * c + g * cg) * plane, s, w, g * og * rows, og, y, (i * cout + g * og) * opix);
-                    }
+                for (int g = 0; g < groups; g++) {
+                    k.convForward(x, (from * c + g * cg) * plane, c * plane, to - from, s, w, g * og * rows, og, y, (from * cout + g * og) * opix, cout * opix);
                 }
                 addBias(b, y, from, to, cout, opix);
             });

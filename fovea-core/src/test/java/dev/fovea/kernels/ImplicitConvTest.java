@@ -11,8 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The implicit-GEMM convolution against the definition (im2col, then a plain product in double) on random stride-1
  * shapes, called directly so that small shapes the production rule ({@link ImplicitConv#applies}) sends to im2col
- * are covered too: odd sizes, asymmetric kernels and padding, dilation, more than {@link VectorGemm#KC} rows (k
- * slices), more than one register tile of output channels, and offsets into larger arrays.
+ * are covered too: odd sizes, asymmetric kernels and padding (more than "same" too), dilation, more than
+ * {@link VectorGemm#KC} rows (k slices), more than one register tile of output channels, offsets into larger
+ * arrays, and one to sixty images per call at strides with gaps (more than one stack of images).
  */
 class ImplicitConvTest {
 
@@ -43,46 +44,54 @@ class ImplicitConvTest {
             int h = Math.max(1, dh * (kh - 1) + 1 - 2 * ph) + r.nextInt(30), w = Math.max(1, dw * (kw - 1) + 1 - 2 * pw) + r.nextInt(30);
             ConvShape s = new ConvShape(c, h, w, kh, kw, 1, 1, ph, pw, dh, dw);
             int oh = s.outH(), ow = s.outW(), k = s.colRows(), pix = oh * ow;
+            // Several images, stacked by the kernel, at strides with gaps between them (as channel groups have).
+            int count = 1 + r.nextInt(trial % 5 == 0 ? 60 : 4);
             int xOff = r.nextInt(5), wOff = r.nextInt(5), yOff = r.nextInt(5);
-            float[] x = random(r, xOff + c * h * w + r.nextInt(3)), wt = random(r, wOff + og * k), gy = random(r, yOff + og * pix);
-            double[][] col = columns(x, xOff, s);
-            String where = "trial " + trial + " " + s + " og=" + og;
+            int xStride = c * h * w + r.nextInt(3), yStride = og * pix + r.nextInt(3);
+            float[] x = random(r, xOff + count * xStride + r.nextInt(3)), wt = random(r, wOff + og * k), gy = random(r, yOff + count * yStride);
+            double[][][] col = new double[count][][];
+            for (int i = 0; i < count; i++) col[i] = columns(x, xOff + i * xStride, s);
+            String where = "trial " + trial + " " + s + " og=" + og + " images=" + count;
 
-            float[] y = random(r, yOff + og * pix + 2);
+            float[] y = random(r, yOff + count * yStride + 2);
             float[] before = y.clone();
-            ImplicitConv.forward(x, xOff, s, wt, wOff, og, y, yOff);
-            for (int i = 0; i < y.length; i++) {
-                if (i < yOff || i >= yOff + og * pix) {
-                    assertEquals(before[i], y[i], 0f, "outside the output, " + where);
+            ImplicitConv.forward(x, xOff, xStride, count, s, wt, wOff, og, y, yOff, yStride);
+            for (int idx = 0; idx < y.length; idx++) {
+                int i = (idx - yOff) / yStride, at = (idx - yOff) % yStride;
+                if (idx < yOff || i >= count || at >= og * pix) {
+                    assertEquals(before[idx], y[idx], 0f, "outside the outputs, " + where);
                     continue;
                 }
-                int o = (i - yOff) / pix, p = (i - yOff) % pix;
+                int o = at / pix, p = at % pix;
                 double e = 0;
-                for (int q = 0; q < k; q++) e += wt[wOff + o * k + q] * col[q][p];
-                assertEquals(e, y[i], 1e-5 * (1 + Math.sqrt(k)), "forward, " + where + " at " + i);
+                for (int q = 0; q < k; q++) e += wt[wOff + o * k + q] * col[i][q][p];
+                assertEquals(e, y[idx], 1e-5 * (1 + Math.sqrt(k)), "forward, " + where + " at " + idx);
             }
 
             float[] gw = random(r, og * k + 3);
             float[] gw0 = gw.clone();
-            ImplicitConv.weightGrad(x, xOff, s, gy, yOff, og, gw, 1);
-            for (int i = 0; i < gw.length; i++) {
-                if (i < 1 || i >= 1 + og * k) {
-                    assertEquals(gw0[i], gw[i], 0f, "outside the weight gradient, " + where);
+            ImplicitConv.weightGrad(x, xOff, xStride, count, s, gy, yOff, yStride, og, gw, 1);
+            for (int idx = 0; idx < gw.length; idx++) {
+                if (idx < 1 || idx >= 1 + og * k) {
+                    assertEquals(gw0[idx], gw[idx], 0f, "outside the weight gradient, " + where);
                     continue;
                 }
-                int o = (i - 1) / k, q = (i - 1) % k;
-                double e = gw0[i];
-                for (int p = 0; p < pix; p++) e += gy[yOff + o * pix + p] * col[q][p];
-                assertEquals(e, gw[i], 1e-5 * (1 + Math.sqrt(pix)), "weight gradient, " + where + " at " + i);
+                int o = (idx - 1) / k, q = (idx - 1) % k;
+                double e = gw0[idx];
+                for (int i = 0; i < count; i++) {
+                    for (int p = 0; p < pix; p++) e += gy[yOff + i * yStride + o * pix + p] * col[i][q][p];
+                }
+                assertEquals(e, gw[idx], 1e-5 * (1 + Math.sqrt(count * pix)), "weight gradient, " + where + " at " + idx);
             }
         }
     }
 
     @Test
-    void theRuleKeepsSmallMapsOnIm2col() {
+    void theRuleKeepsLayersThatWasteTooMuchOnIm2col() {
         assertTrue(ImplicitConv.applies(new ConvShape(16, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1)));
         assertTrue(ImplicitConv.applies(new ConvShape(32, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1)));
-        assertFalse(ImplicitConv.applies(new ConvShape(64, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1)));
+        assertTrue(ImplicitConv.applies(new ConvShape(64, 8, 8, 3, 3, 1, 1, 1, 1, 1, 1)));
+        assertFalse(ImplicitConv.applies(new ConvShape(6, 14, 14, 5, 5, 1, 1, 0, 0, 1, 1)));
         assertFalse(ImplicitConv.applies(new ConvShape(16, 32, 32, 3, 3, 2, 2, 1, 1, 1, 1)));
     }
 }
