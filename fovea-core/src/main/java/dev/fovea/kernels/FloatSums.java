@@ -56,18 +56,34 @@ public final class FloatSums {
         return s;
     }
 
-    /** Sum of a[p] * b[p] over the segment (the same positions in both arrays). */
-    public static double dot(float[] a, float[] b, int at, int len) {
-        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S);
+    /**
+     * Batch norm's two gradient sums over one segment, in one pass over g: {@code sumG[i] += sum(g)} and
+     * {@code sumGH[i] += sum(g * xhat)}, with xhat = (x - mean) * invStd computed as the forward pass computed it
+     * (same float operations, so the same values) instead of read from a stored copy.
+     */
+    public static void gradientSums(float[] g, float[] x, int at, int len, float mean, float invStd, double[] sumG, double[] sumGH, int i) {
+        FloatVector m = FloatVector.broadcast(S, mean), is = FloatVector.broadcast(S, invStd);
+        FloatVector s0 = FloatVector.zero(S), s1 = FloatVector.zero(S), d0 = FloatVector.zero(S), d1 = FloatVector.zero(S);
         int p = at, end = at + len;
         for (; p <= end - 2 * L; p += 2 * L) {
-            s0 = FloatVector.fromArray(S, a, p).fma(FloatVector.fromArray(S, b, p), s0);
-            s1 = FloatVector.fromArray(S, a, p + L).fma(FloatVector.fromArray(S, b, p + L), s1);
+            FloatVector g0 = FloatVector.fromArray(S, g, p), g1 = FloatVector.fromArray(S, g, p + L);
+            s0 = s0.add(g0);
+            s1 = s1.add(g1);
+            d0 = g0.fma(FloatVector.fromArray(S, x, p).sub(m).mul(is), d0);
+            d1 = g1.fma(FloatVector.fromArray(S, x, p + L).sub(m).mul(is), d1);
         }
-        for (; p <= end - L; p += L) s0 = FloatVector.fromArray(S, a, p).fma(FloatVector.fromArray(S, b, p), s0);
-        double s = lanes(s0.add(s1));
-        for (; p < end; p++) s += a[p] * b[p];
-        return s;
+        for (; p <= end - L; p += L) {
+            FloatVector g0 = FloatVector.fromArray(S, g, p);
+            s0 = s0.add(g0);
+            d0 = g0.fma(FloatVector.fromArray(S, x, p).sub(m).mul(is), d0);
+        }
+        double s = lanes(s0.add(s1)), d = lanes(d0.add(d1));
+        for (; p < end; p++) {
+            s += g[p];
+            d += g[p] * ((x[p] - mean) * invStd);
+        }
+        sumG[i] += s;
+        sumGH[i] += d;
     }
 
     private static double lanes(FloatVector v) {

@@ -34,9 +34,9 @@ public final class Normalization {
         if (!training && (runningMean == null || runningVar == null)) throw new IllegalStateException("batch_norm: evaluation needs running statistics");
         double[] mean = new double[c], invStd = new double[c];
         Tensor y = new Tensor(xc.buf.likeForOverwrite(xc.numel()), x.shape);
-        // xhat is kept only for a backward pass; inference (noGrad, or nothing that needs a gradient) skips it.
-        boolean recorded = Autograd.isEnabled() && (x.requiresGrad() || weight != null && weight.requiresGrad() || bias != null && bias.requiresGrad());
-        Tensor xhat = recorded ? new Tensor(xc.buf.likeForOverwrite(xc.numel()), x.shape) : null;
+        // The backward pass recomputes xhat = (x - mean) * invStd from x, which it keeps anyway, rather than
+        // reading a stored copy: one write pass and one activation-sized array fewer per layer (130 MB of a
+        // ResNet-20 step at batch 128), for one subtraction and one multiplication per element read.
         // Channels are independent: they are split over the cores, and each channel's sums run in the same order
         // whatever the split, so results do not depend on the thread count.
         Parallel.forRanges(c, (part, from, to) -> {
@@ -58,7 +58,7 @@ public final class Normalization {
                 mean[ch] = m;
                 invStd[ch] = 1 / Math.sqrt(v + eps);
                 double gamma = wc == null ? 1 : wc.buf.get(ch), beta = bc == null ? 0 : bc.buf.get(ch);
-                for (int i = 0; i < n; i++) normalize(xc.buf, xhat == null ? null : xhat.buf, y.buf, (i * c + ch) * inner, inner, mean[ch], invStd[ch], gamma, beta);
+                for (int i = 0; i < n; i++) normalize(xc.buf, y.buf, (i * c + ch) * inner, inner, mean[ch], invStd[ch], gamma, beta);
             }
         });
         return Node.record(y, "batch_norm", gy -> {
@@ -67,17 +67,13 @@ public final class Normalization {
             Tensor gx = x.requiresGrad() ? new Tensor(g.buf.likeForOverwrite(g.numel()), x.shape) : null;
             Parallel.forRanges(c, (part, from, to) -> {
                 for (int ch = from; ch < to; ch++) {
-                    for (int i = 0; i < n; i++) {
-                        int base = (i * c + ch) * inner;
-                        sumG[ch] += sum(g.buf, base, inner);
-                        sumGH[ch] += dot(g.buf, xhat.buf, base, inner);
-                    }
+                    for (int i = 0; i < n; i++) gradientSums(g.buf, xc.buf, (i * c + ch) * inner, inner, mean[ch], invStd[ch], sumG, sumGH, ch);
                     if (gx == null) continue;
                     double gamma = wc == null ? 1 : wc.buf.get(ch);
                     double scale = gamma * invStd[ch];
                     // training: dx = scale * (g - mean(g) - xhat * mean(g * xhat)); evaluation: dx = scale * g
                     for (int i = 0; i < n; i++) {
-                        inputGradient(g.buf, xhat.buf, gx.buf, (i * c + ch) * inner, inner, scale,
+                        inputGradient(g.buf, xc.buf, gx.buf, (i * c + ch) * inner, inner, mean[ch], invStd[ch], scale,
                                 training ? sumG[ch] / count : 0, training ? sumGH[ch] / count : 0);
                     }
                 }
@@ -121,45 +117,40 @@ public final class Normalization {
         return s;
     }
 
-    private static double dot(Buf x, Buf y, int at, int len) {
-        if (x instanceof Buf.F32 fx && y instanceof Buf.F32 fy) return FloatSums.dot(fx.a, fy.a, at, len);
-        double s = 0;
-        for (int p = at; p < at + len; p++) s += x.get(p) * y.get(p);
-        return s;
+    /** sumG[ch] += sum(g), sumGH[ch] += sum(g * xhat) over the segment, with xhat = (x - mean) * invStd. */
+    private static void gradientSums(Buf g, Buf x, int at, int len, double mean, double invStd, double[] sumG, double[] sumGH, int ch) {
+        if (g instanceof Buf.F32 fg && x instanceof Buf.F32 fx) {
+            FloatSums.gradientSums(fg.a, fx.a, at, len, (float) mean, (float) invStd, sumG, sumGH, ch);
+            return;
+        }
+        double s = 0, sh = 0;
+        for (int p = at; p < at + len; p++) {
+            s += g.get(p);
+            sh += g.get(p) * ((x.get(p) - mean) * invStd);
+        }
+        sumG[ch] += s;
+        sumGH[ch] += sh;
     }
 
-    /** xhat = (x - mean) * invStd (unless xhat is null), y = gamma * xhat + beta. */
-    private static void normalize(Buf x, Buf xhat, Buf y, int at, int len, double mean, double invStd, double gamma, double beta) {
-        if (x instanceof Buf.F32 fx && y instanceof Buf.F32 fy && (xhat == null || xhat instanceof Buf.F32)) {
+    /** y = gamma * xhat + beta with xhat = (x - mean) * invStd. */
+    private static void normalize(Buf x, Buf y, int at, int len, double mean, double invStd, double gamma, double beta) {
+        if (x instanceof Buf.F32 fx && y instanceof Buf.F32 fy) {
             float[] a = fx.a, o = fy.a;
             float m = (float) mean, is = (float) invStd, gm = (float) gamma, bt = (float) beta;
-            if (xhat == null) {
-                for (int p = at; p < at + len; p++) o[p] = gm * ((a[p] - m) * is) + bt;
-                return;
-            }
-            float[] h = ((Buf.F32) xhat).a;
-            for (int p = at; p < at + len; p++) {
-                float v = (a[p] - m) * is;
-                h[p] = v;
-                o[p] = gm * v + bt;
-            }
+            for (int p = at; p < at + len; p++) o[p] = gm * ((a[p] - m) * is) + bt;
         } else {
-            for (int p = at; p < at + len; p++) {
-                double v = (x.get(p) - mean) * invStd;
-                if (xhat != null) xhat.set(p, v);
-                y.set(p, gamma * v + beta);
-            }
+            for (int p = at; p < at + len; p++) y.set(p, gamma * ((x.get(p) - mean) * invStd) + beta);
         }
     }
 
-    /** gx = scale * (g - meanG - xhat * meanGH). */
-    private static void inputGradient(Buf g, Buf xhat, Buf gx, int at, int len, double scale, double meanG, double meanGH) {
-        if (g instanceof Buf.F32 fg && xhat instanceof Buf.F32 fh && gx instanceof Buf.F32 fo) {
-            float[] a = fg.a, h = fh.a, o = fo.a;
-            float sc = (float) scale, mg = (float) meanG, mgh = (float) meanGH;
-            for (int p = at; p < at + len; p++) o[p] = sc * (a[p] - mg - h[p] * mgh);
+    /** gx = scale * (g - meanG - xhat * meanGH) with xhat = (x - mean) * invStd, as the forward pass computed it. */
+    private static void inputGradient(Buf g, Buf x, Buf gx, int at, int len, double mean, double invStd, double scale, double meanG, double meanGH) {
+        if (g instanceof Buf.F32 fg && x instanceof Buf.F32 fx && gx instanceof Buf.F32 fo) {
+            float[] a = fg.a, h = fx.a, o = fo.a;
+            float m = (float) mean, is = (float) invStd, sc = (float) scale, mg = (float) meanG, mgh = (float) meanGH;
+            for (int p = at; p < at + len; p++) o[p] = sc * (a[p] - mg - ((h[p] - m) * is) * mgh);
         } else {
-            for (int p = at; p < at + len; p++) gx.set(p, scale * (g.get(p) - meanG - xhat.get(p) * meanGH));
+            for (int p = at; p < at + len; p++) gx.set(p, scale * (g.get(p) - meanG - ((x.get(p) - mean) * invStd) * meanGH));
         }
     }
 }
