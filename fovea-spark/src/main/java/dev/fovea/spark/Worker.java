@@ -1,5 +1,6 @@
 package dev.fovea.spark;
 
+import dev.fovea.kernels.Arena;
 import dev.fovea.nn.AuxiliaryOutputs;
 import dev.fovea.nn.CrossEntropyLoss;
 import dev.fovea.nn.Module;
@@ -82,14 +83,23 @@ final class Worker {
         return c;
     }
 
+    /**
+     * Each executor thread's step arena, kept across its tasks: a step's activations and gradients reuse the last
+     * step's arrays, as in the local Trainer (the loss value and the correct count are read inside the scope).
+     */
+    private static final ThreadLocal<Arena> ARENA = ThreadLocal.withInitial(Arena::new);
+
     /** Synchronous SGD: the sum of the per-example gradients of this shard's part of the batch. */
     private static void gradient(Contribution c, Shard shard, Module model, List<Tensor> params, Collection<Tensor> buffers,
                                  CrossEntropyLoss loss, int[] batch) {
         int[] mine = mine(shard, batch);
         if (mine.length == 0) return;
-        Step s = step(model, loss, shard, mine);
-        model.zeroGrad();
-        s.loss.backward();
+        Step s;
+        try (Arena.Scope scope = ARENA.get().open()) {
+            s = step(model, loss, shard, mine);
+            model.zeroGrad();
+            s.loss.backward();
+        }
         float n = mine.length;
         c.gradients = new float[Flat.count(params)];
         c.hasGradient = new boolean[params.size()];
@@ -118,9 +128,12 @@ final class Worker {
         for (int j = 0; j < task.batches().length; j++) {
             int[] mine = mine(shard, task.batches()[j]);
             if (mine.length == 0) continue;
-            Step s = step(model, loss, shard, mine);
-            opt.zeroGrad();
-            s.loss.backward();
+            Step s;
+            try (Arena.Scope scope = ARENA.get().open()) {
+                s = step(model, loss, shard, mine);
+                opt.zeroGrad();
+                s.loss.backward();
+            }
             opt.setLearningRate(task.learningRates()[j]);
             if (!Double.isNaN(task.momenta()[j])) opt.setCycledMomentum(task.momenta()[j]);
             opt.step();
